@@ -1,0 +1,178 @@
+"""The public site's pages.
+
+One page tree per language (Wagtail's i18n: ``/fr/`` and ``/en/``), so each page has a slug in its
+own language: the directory is ``/fr/organismes/`` and ``/en/organisations/``. The directory page
+serves every live organisation at ``<directory>/<slug>/`` through a route, so organisations stay
+snippets (one record, one workflow) rather than pages.
+"""
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Locale, Page
+
+from organisations import selectors
+
+
+def alternate_language_urls(page: Page, suffix: str = "") -> dict[str, str]:
+    """The URL of this page (plus a route ``suffix``) in each language that has it."""
+    urls = {}
+    for translated in page.get_translations(inclusive=True).live().select_related("locale"):
+        url = translated.get_url()
+        if url:
+            urls[translated.locale.language_code] = url + suffix
+    return urls
+
+
+class HomePage(Page):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["cms.DirectoryPage", "cms.ContentPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["directory"] = DirectoryPage.objects.live().filter(locale=self.locale).first()
+        context["alternates"] = alternate_language_urls(self)
+        return context
+
+
+class DirectoryPage(RoutablePageMixin, Page):
+    """The directory: an index of live organisations and one page per organisation."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = []
+    parent_page_types = ["cms.HomePage"]
+    max_count_per_parent = 1
+
+    PAGE_SIZE = 50
+
+    class Meta:
+        verbose_name = _("directory page")
+
+    @classmethod
+    def for_language(cls, language: str | None = None) -> "DirectoryPage | None":
+        language = (language or translation.get_language() or "fr")[:2]
+        return cls.objects.live().filter(locale__language_code=language).first()
+
+    @classmethod
+    def organisation_url(cls, slug: str, language: str | None = None) -> str | None:
+        page = cls.for_language(language)
+        if page is None:
+            return None
+        with translation.override(page.locale.language_code):
+            base = page.get_url()
+        return f"{base}{slug}/" if base else None
+
+    @path("")
+    def index_route(self, request):
+        paginator = Paginator(selectors.organisations_for_directory_index(), self.PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        return self.render(
+            request,
+            context_overrides={
+                "page_obj": page_obj,
+                "alternates": alternate_language_urls(self),
+            },
+        )
+
+    @path("<slug:slug>/")
+    def organisation_route(self, request, slug):
+        organisation = selectors.organisation_for_public_page(slug)
+        if organisation is None:
+            raise Http404
+        context = selectors.organisation_public_context(organisation)
+        context["alternates"] = alternate_language_urls(self, suffix=f"{slug}/")
+        return self.render(
+            request,
+            template="organisations/organisation_detail.html",
+            context_overrides=context,
+        )
+
+
+class ContentPage(Page):
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+
+    class Meta:
+        verbose_name = _("content page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["alternates"] = alternate_language_urls(self)
+        return context
+
+
+def site_ensure() -> HomePage:
+    """Create the two locales, the home and directory pages in French and English, and point the
+    default site at them. Idempotent: run after every migrate."""
+    from wagtail.models import Site
+
+    fr, _created = Locale.objects.get_or_create(language_code="fr")
+    en, _created = Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node()
+    if root is None:
+        return None
+
+    home_fr = HomePage.objects.filter(locale=fr).first()
+    if home_fr is None:
+        # Wagtail's own migration leaves a placeholder "Welcome" page; ours replaces it.
+        Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore").delete()
+        root.refresh_from_db()
+        home_fr = root.add_child(
+            instance=HomePage(
+                title="Répertoire des ressources communautaires",
+                slug="accueil",
+                locale=fr,
+                intro="<p>Trouvez un organisme communautaire près de chez vous, dans la région de Montréal.</p>",
+            )
+        )
+    home_en = HomePage.objects.filter(locale=en, translation_key=home_fr.translation_key).first()
+    if home_en is None:
+        root.refresh_from_db()
+        home_en = root.add_child(
+            instance=HomePage(
+                title="Directory of community resources",
+                slug="home",
+                locale=en,
+                translation_key=home_fr.translation_key,
+                intro="<p>Find a community organisation near you, in the Montréal region.</p>",
+            )
+        )
+    directory_fr = DirectoryPage.objects.filter(locale=fr).first()
+    if directory_fr is None:
+        home_fr.refresh_from_db()
+        directory_fr = home_fr.add_child(
+            instance=DirectoryPage(title="Organismes", slug="organismes", locale=fr)
+        )
+    if not DirectoryPage.objects.filter(locale=en, translation_key=directory_fr.translation_key).exists():
+        home_en.refresh_from_db()
+        home_en.add_child(
+            instance=DirectoryPage(
+                title="Organisations",
+                slug="organisations",
+                locale=en,
+                translation_key=directory_fr.translation_key,
+            )
+        )
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home_fr, is_default_site=True)
+    elif site.root_page_id != home_fr.pk:
+        site.root_page = home_fr
+        site.save(update_fields=["root_page"])
+    return home_fr

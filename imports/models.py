@@ -1,0 +1,1 @@
+"""Import batches and mapping profiles will live here."""

@@ -1,0 +1,122 @@
+"""Filters for the organisation list in the admin.
+
+Filters over related rows (locations, services, workflows) are written as ``EXISTS`` subqueries so
+a record is listed once however many rows match, and the admin's search can still run on top.
+"""
+
+from datetime import timedelta
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.models import WorkflowState
+
+from .models import Category, Location, Organisation, Service, Territory
+
+
+def territory_with_descendants(territory: Territory) -> list[int]:
+    """The ids of a territory and everything inside it (the tree has fewer than 200 rows)."""
+    children = {}
+    for pk, parent_id in Territory.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    ids, stack = [], [territory.pk]
+    while stack:
+        pk = stack.pop()
+        ids.append(pk)
+        stack.extend(children.get(pk, []))
+    return ids
+
+
+def in_territory(queryset, territory: Territory):
+    """Organisations located in, or serving, the territory or any place inside it."""
+    ids = territory_with_descendants(territory)
+    located = Location.objects.filter(organisation=OuterRef("pk"), municipality_id__in=ids)
+    serving = Service.objects.filter(organisation=OuterRef("pk"), service_areas__in=ids)
+    return queryset.filter(Q(Exists(located)) | Q(Exists(serving)))
+
+
+class ReviewState:
+    NEVER = "never"
+    OVERDUE = "overdue"
+    DUE_60 = "due_60"
+    VERIFIED = "verified"
+
+    choices = [
+        (NEVER, _("Never verified")),
+        (OVERDUE, _("Overdue")),
+        (DUE_60, _("Due within 60 days")),
+        (VERIFIED, _("Verified and not due")),
+    ]
+
+
+class OrganisationFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Organisation.Status.choices)
+    sector = django_filters.ModelChoiceFilter(
+        label=_("Sector"),
+        queryset=Territory.objects.filter(kind=Territory.Kind.SECTOR),
+        method="filter_territory",
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality or borough"),
+        queryset=Territory.objects.filter(
+            kind__in=[Territory.Kind.MUNICIPALITY, Territory.Kind.BOROUGH, Territory.Kind.DISTRICT]
+        ),
+        method="filter_territory",
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Need"),
+        queryset=Category.objects.select_related("parent"),
+        method="filter_category",
+    )
+    review_state = django_filters.ChoiceFilter(
+        label=_("Yearly review"), choices=ReviewState.choices, method="filter_review_state"
+    )
+    assigned_curator = django_filters.ModelChoiceFilter(
+        label=_("Assigned curator"),
+        queryset=get_user_model().objects.filter(groups__name__in=["Curators", "Editors"]).distinct(),
+    )
+    has_draft = django_filters.BooleanFilter(
+        label=_("Has unpublished changes"), field_name="has_unpublished_changes"
+    )
+    in_workflow = django_filters.BooleanFilter(label=_("In review"), method="filter_in_workflow")
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+    def filter_territory(self, queryset, name, value):
+        return in_territory(queryset, value) if value else queryset
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        ids = [value.pk, *value.children.values_list("pk", flat=True)]
+        services = Service.objects.filter(organisation=OuterRef("pk"), categories__in=ids)
+        return queryset.filter(Exists(services))
+
+    def filter_review_state(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == ReviewState.NEVER:
+            return queryset.filter(last_verified_at__isnull=True)
+        if value == ReviewState.OVERDUE:
+            return queryset.filter(next_review_due__lt=today)
+        if value == ReviewState.DUE_60:
+            return queryset.filter(next_review_due__gte=today, next_review_due__lte=today + timedelta(days=60))
+        if value == ReviewState.VERIFIED:
+            return queryset.filter(last_verified_at__isnull=False, next_review_due__gt=today + timedelta(days=60))
+        return queryset
+
+    def filter_in_workflow(self, queryset, name, value):
+        if value is None:
+            return queryset
+        states = WorkflowState.objects.filter(
+            base_content_type=ContentType.objects.get_for_model(Organisation),
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+            status=WorkflowState.STATUS_IN_PROGRESS,
+        )
+        return queryset.filter(Exists(states)) if value else queryset.exclude(Exists(states))

@@ -1,0 +1,101 @@
+"""Writes to organisation records. Admin views, commands and tasks all call these.
+
+Content changes go through Wagtail's drafts and workflow (``wagtail.actions``); these functions
+cover what is about the record as a whole: archiving, and the rare hard deletion with its undo.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from reversion.models import Version
+from wagtail.log_actions import log
+
+from .audit import audited, snapshot_record
+from .models import AuditSource, Organisation
+
+
+class RecoveryError(Exception):
+    """A deleted organisation could not be brought back; the message says why."""
+
+
+def _check(user, codename: str):
+    if user is not None and not user.has_perm(f"organisations.{codename}"):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def organisation_archive(*, organisation: Organisation, user) -> Organisation:
+    """Close a record in everyday use: it leaves the public directory but keeps its history."""
+    _check(user, "archive_organisation")
+    with audited(comment=_("Archived"), source=AuditSource.Source.REQUEST, user=user, reference=str(organisation.uuid)):
+        organisation.status = Organisation.Status.CLOSED
+        organisation.save(update_fields=["status", "updated_at"])
+    log(instance=organisation, action="repertoire.archive", user=user)
+    return organisation
+
+
+@transaction.atomic
+def organisation_unarchive(*, organisation: Organisation, user) -> Organisation:
+    _check(user, "archive_organisation")
+    with audited(comment=_("Reopened"), source=AuditSource.Source.REQUEST, user=user, reference=str(organisation.uuid)):
+        organisation.status = Organisation.Status.ACTIVE
+        organisation.save(update_fields=["status", "updated_at"])
+    log(instance=organisation, action="repertoire.unarchive", user=user)
+    return organisation
+
+
+@transaction.atomic
+def organisation_delete(*, organisation: Organisation, user, source: str = AuditSource.Source.REQUEST) -> None:
+    """Delete a record for good (administrators only). A complete snapshot of the record and its
+    children is written to the audit log first, so :func:`organisation_recover` can undo it even
+    for rows that were never saved inside a revision before (demo data, bulk loads)."""
+    _check(user, "delete_organisation")
+    snapshot_record(
+        organisation=organisation,
+        comment=_("Deleted “%(name)s”") % {"name": organisation.name},
+        source=source,
+        user=user,
+        reference=str(organisation.uuid),
+    )
+    log(instance=organisation, action="wagtail.delete", user=user)
+    organisation.delete()
+
+
+def deleted_organisations():
+    """Deleted organisations that the audit log can bring back, most recent first."""
+    return Version.objects.get_deleted(Organisation).select_related("revision__user")
+
+
+@transaction.atomic
+def organisation_recover(*, version_id: int, user, source: str = AuditSource.Source.REQUEST) -> Organisation:
+    """Bring back a deleted organisation, with its children, as it was when it was deleted.
+
+    The record comes back exactly as it was, live if it was live (its content had been approved
+    before), with one Wagtail revision holding that content; the revisions it had before were
+    lost with it."""
+    _check(user, "delete_organisation")
+    try:
+        version = deleted_organisations().get(pk=version_id)
+    except Version.DoesNotExist:
+        raise RecoveryError(_("This deleted organisation is not in the audit log.")) from None
+    if Organisation.objects.filter(pk=version.object_id).exists():
+        raise RecoveryError(_("This organisation exists already; there is nothing to recover."))
+    data = version.field_dict
+    if Organisation.objects.filter(slug=data.get("slug")).exists():
+        raise RecoveryError(
+            _("Another organisation now uses the address “%(slug)s”; rename it first.") % {"slug": data.get("slug")}
+        )
+    with audited(
+        comment=_("Recovered “%(name)s”") % {"name": version.object_repr},
+        source=source,
+        user=user,
+        reference=f"version:{version.pk}",
+    ):
+        version.revision.revert(delete=False)
+        organisation = Organisation.objects.get(pk=version.object_id)
+        revision = organisation.save_revision(user=user, changed=False, log_action=False)
+        if organisation.live:
+            organisation.live_revision = revision
+            organisation.save(update_fields=["live_revision"])
+    log(instance=organisation, action="repertoire.recover", user=user)
+    return organisation

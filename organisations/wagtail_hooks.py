@@ -1,0 +1,274 @@
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    HelpPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.admin.ui.tables import Column, DateColumn, LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from imports.spreadsheets import neutralise_formula
+
+from .audit import snapshot_record
+from .filters import OrganisationFilterSet
+from .forms import OrganisationForm
+from .models import AuditSource, Category, Location, Organisation, Territory
+
+SERVICE_PANELS = [
+    FieldRowPanel([FieldPanel("name_fr"), FieldPanel("name_en")]),
+    FieldRowPanel([FieldPanel("description_fr"), FieldPanel("description_en")]),
+    FieldRowPanel([FieldPanel("eligibility_fr"), FieldPanel("eligibility_en")]),
+    FieldRowPanel([FieldPanel("fees_fr"), FieldPanel("fees_en")]),
+    FieldRowPanel([FieldPanel("application_process_fr"), FieldPanel("application_process_en")]),
+    FieldRowPanel([FieldPanel("languages"), FieldPanel("status"), FieldPanel("status_changed_at")]),
+    FieldPanel("categories"),
+    FieldPanel("service_areas"),
+]
+
+HOURS_PANELS = [
+    FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")]),
+    FieldRowPanel([FieldPanel("note_fr"), FieldPanel("note_en")]),
+]
+
+LOCATION_PANELS = [
+    FieldPanel("name"),
+    FieldRowPanel([FieldPanel("street_address"), FieldPanel("unit")]),
+    FieldRowPanel([FieldPanel("municipality"), FieldPanel("postal_code")]),
+    FieldPanel("address_is_confidential"),
+    MultiFieldPanel(
+        [
+            FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+            FieldPanel("coordinates_locked"),
+            FieldRowPanel(
+                [
+                    FieldPanel("geocode_precision", read_only=True),
+                    FieldPanel("geocode_source", read_only=True),
+                    FieldPanel("geocoded_at", read_only=True),
+                ]
+            ),
+        ],
+        heading=_("Map position"),
+    ),
+    FieldRowPanel([FieldPanel("accessibility_fr"), FieldPanel("accessibility_en")]),
+    InlinePanel("hours", label=_("Opening hours"), panels=HOURS_PANELS),
+]
+
+PHONE_PANELS = [
+    FieldRowPanel([FieldPanel("number"), FieldPanel("extension"), FieldPanel("kind")]),
+    FieldRowPanel([FieldPanel("label_fr"), FieldPanel("label_en")]),
+]
+
+CONTACT_PANELS = [
+    FieldRowPanel([FieldPanel("name"), FieldPanel("title")]),
+    FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+    FieldPanel("note"),
+]
+
+ORGANISATION_EDIT_HANDLER = TabbedInterface(
+    [
+        ObjectList(
+            [
+                FieldPanel("name"),
+                FieldRowPanel([FieldPanel("alternate_name"), FieldPanel("slug")]),
+                FieldPanel("description_fr"),
+                FieldPanel("description_en"),
+                FieldRowPanel([FieldPanel("email"), FieldPanel("website")]),
+                FieldRowPanel(
+                    [FieldPanel("legal_status"), FieldPanel("enterprise_number"), FieldPanel("charity_number")]
+                ),
+                InlinePanel(
+                    "identifiers",
+                    label=_("Partner identifiers"),
+                    panels=[FieldRowPanel([FieldPanel("scheme"), FieldPanel("identifier")])],
+                ),
+            ],
+            heading=_("Organisation"),
+        ),
+        ObjectList(
+            [InlinePanel("services", label=_("Service"), panels=SERVICE_PANELS)],
+            heading=_("Services"),
+        ),
+        ObjectList(
+            [InlinePanel("locations", label=_("Location"), panels=LOCATION_PANELS)],
+            heading=_("Locations and hours"),
+        ),
+        ObjectList(
+            [InlinePanel("phones", label=_("Phone"), panels=PHONE_PANELS)],
+            heading=_("Phones"),
+        ),
+        ObjectList(
+            [
+                HelpPanel(
+                    content=_(
+                        "Private: nothing on this tab is ever published. “Last verified” changes "
+                        "only when a person records a verification, never when the record is saved."
+                    )
+                ),
+                MultiFieldPanel(
+                    [
+                        FieldRowPanel(
+                            [FieldPanel("update_contact_name"), FieldPanel("update_contact_email")]
+                        ),
+                        FieldRowPanel(
+                            [FieldPanel("update_contact_phone"), FieldPanel("preferred_language")]
+                        ),
+                    ],
+                    heading=_("Contact for updating"),
+                ),
+                InlinePanel("contacts", label=_("Contact"), panels=CONTACT_PANELS),
+                MultiFieldPanel(
+                    [
+                        FieldPanel("status", read_only=True),
+                        FieldRowPanel(
+                            [
+                                FieldPanel("last_verified_at", read_only=True),
+                                FieldPanel("verified_by", read_only=True),
+                            ]
+                        ),
+                        FieldRowPanel(
+                            [
+                                FieldPanel("next_review_due", read_only=True),
+                                FieldPanel("last_interim_change_at", read_only=True),
+                            ]
+                        ),
+                        FieldPanel("assigned_curator", read_only=True),
+                    ],
+                    heading=_("Yearly review"),
+                ),
+            ],
+            heading=_("Follow-up (private)"),
+        ),
+    ],
+    base_form_class=OrganisationForm,
+)
+
+
+class OrganisationIndexView(IndexView):
+    def preprocess_field_value(self, field, value, export_format):
+        # Wagtail's list export escapes nothing; a name such as "=HYPERLINK(...)" must not run
+        # as a formula in the curator's spreadsheet.
+        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
+
+
+class OrganisationViewSet(SnippetViewSet):
+    model = Organisation
+    icon = "group"
+    menu_label = _("Organisations")
+    menu_order = 100
+    add_to_admin_menu = True
+    index_view_class = OrganisationIndexView
+    edit_handler = ORGANISATION_EDIT_HANDLER
+    filterset_class = OrganisationFilterSet
+    list_per_page = 50
+    ordering = ["name"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = [
+        "name",
+        Column("municipality_name", label=_("Municipality")),
+        Column("get_status_display", label=_("Status"), sort_key="status"),
+        LiveStatusTagColumn(),
+        DateColumn("last_verified_at", label=_("Last verified"), sort_key="last_verified_at"),
+        DateColumn("next_review_due", label=_("Next review due"), sort_key="next_review_due"),
+        Column("assigned_curator", label=_("Curator")),
+        UpdatedAtColumn(),
+    ]
+    list_export = [
+        "uuid",
+        "name",
+        "alternate_name",
+        "status",
+        "live",
+        "email",
+        "website",
+        "municipality_name",
+        "last_verified_at",
+        "verified_by",
+        "next_review_due",
+        "assigned_curator",
+    ]
+    export_headings = {
+        "uuid": "uuid",
+        "municipality_name": _("Municipality"),
+    }
+    export_filename = "organisations"
+
+    def get_queryset(self, request):
+        first_municipality = (
+            Location.objects.filter(organisation=OuterRef("pk"))
+            .order_by("sort_order", "pk")
+            .values("municipality__name")[:1]
+        )
+        return Organisation.objects.select_related("assigned_curator", "latest_revision", "live_revision").annotate(
+            municipality_name=Subquery(first_municipality)
+        )
+
+
+class TerritoryViewSet(SnippetViewSet):
+    model = Territory
+    icon = "site"
+    menu_label = _("Territories")
+    list_display = ["name", "name_en", Column("get_kind_display", label=_("Kind")), "parent", "geographic_code"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_en", "slug"]
+    list_per_page = 100
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
+        FieldRowPanel([FieldPanel("slug"), FieldPanel("kind"), FieldPanel("parent")]),
+        FieldRowPanel([FieldPanel("mrc"), FieldPanel("geographic_code")]),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+        FieldPanel("coord_source"),
+    ]
+
+    def get_queryset(self, request):
+        return Territory.objects.select_related("parent")
+
+
+class CategoryViewSet(SnippetViewSet):
+    model = Category
+    icon = "tag"
+    menu_label = _("Needs (categories)")
+    list_display = ["name_fr", "name_en", "parent", "code"]
+    search_fields = ["name_fr", "name_en", "code"]
+    list_per_page = 100
+    panels = [
+        FieldRowPanel([FieldPanel("name_fr"), FieldPanel("name_en")]),
+        FieldRowPanel([FieldPanel("code"), FieldPanel("parent"), FieldPanel("sort_order")]),
+        FieldRowPanel([FieldPanel("description_fr"), FieldPanel("description_en")]),
+    ]
+
+    def get_queryset(self, request):
+        return Category.objects.select_related("parent")
+
+
+class ReferenceDataGroup(SnippetViewSetGroup):
+    items = (TerritoryViewSet, CategoryViewSet)
+    menu_icon = "list-ul"
+    menu_label = _("Reference data")
+    menu_order = 900
+
+
+register_snippet(OrganisationViewSet)
+register_snippet(ReferenceDataGroup)
+
+
+@hooks.register("before_delete_snippet")
+def snapshot_organisations_before_delete(request, instances):
+    """Both the delete view and the bulk delete action pass here: write the whole record to the
+    audit log first, so ``manage.py recover_organisation`` can bring it back."""
+    for instance in instances:
+        if isinstance(instance, Organisation):
+            snapshot_record(
+                organisation=instance,
+                comment=str(_("Deleted “%(name)s”") % {"name": instance.name}),
+                source=AuditSource.Source.REQUEST,
+                user=request.user,
+                reference=f"{request.method} {request.path}"[:255],
+            )

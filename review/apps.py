@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewConfig(AppConfig):
+    name = "review"
+    verbose_name = _("Review and publication")
+
+    def ready(self):
+        # Like Django's own permissions, the roles and the workflow are set up after every
+        # migrate, so a fresh database is usable at once; the service is idempotent.
+        post_migrate.connect(_ensure_roles, sender=self)
+
+
+def _ensure_roles(sender, using="default", **kwargs):
+    from .services import roles_and_workflow_ensure
+
+    roles_and_workflow_ensure(using=using)
