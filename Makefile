@@ -1,0 +1,66 @@
+# Répertoire: one toolchain behind a few targets. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+DEMO_ORGANISATIONS ?= 300
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install migrate demo serve test lint format bench messages check lock clean
+
+run: install migrate demo serve
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+# Demo data only on an empty database: running `make run` again keeps what is there.
+demo: install
+	$(PY) manage.py seed_demo --organisations $(DEMO_ORGANISATIONS) --if-empty
+	$(PY) manage.py create_demo_users
+
+serve: install
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 0 --settings=cms.settings.test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates */templates
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djhtml templates */templates
+
+bench: install
+	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# Refresh the .po files from the code and compile them (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=node_modules --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+check: lint test
+
+# Re-pin every dependency (run after changing pyproject.toml, then commit requirements.lock).
+lock:
+	$(PY) -m pip install --quiet --upgrade -e ".[dev]"
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles

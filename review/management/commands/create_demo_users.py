@@ -1,0 +1,41 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from review.services import ADMINISTRATORS, CURATORS, EDITORS
+
+DEMO_USERS = [
+    # username, first name, last name, group, superuser
+    ("curatrice", "Nadia", "Curatrice", CURATORS, False),
+    ("editrice", "Sophie", "Éditrice", EDITORS, False),
+    ("admin", "Alex", "Administrateur", ADMINISTRATORS, True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create one demo user per role (curator, editor, administrator) and print their credentials."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="demo-211-repertoire", help="Password for all three.")
+
+    @transaction.atomic
+    def handle(self, *args, password, **options):
+        from django.conf import settings
+
+        if not settings.DEBUG and not options.get("force_insecure"):
+            # A well-known password must never reach a production database.
+            raise CommandError("create_demo_users is for development (DEBUG on) only.")
+        User = get_user_model()
+        for username, first, last, group_name, superuser in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+            )
+            if created:
+                user.set_password(password)
+            user.is_staff = superuser
+            user.is_superuser = superuser
+            user.save()
+            user.groups.add(Group.objects.get(name=group_name))
+            self.stdout.write(f"  {group_name:<15} {username} / {password}" + ("" if created else "  (already there)"))

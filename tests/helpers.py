@@ -1,0 +1,91 @@
+"""Helpers that build what a browser would POST to the organisation edit form."""
+
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+from organisations.models import Organisation
+
+ORGANISATION_FIELDS = [
+    "name",
+    "alternate_name",
+    "slug",
+    "description_fr",
+    "description_en",
+    "email",
+    "website",
+    "legal_status",
+    "enterprise_number",
+    "charity_number",
+    "update_contact_name",
+    "update_contact_email",
+    "update_contact_phone",
+    "preferred_language",
+]
+SERVICE_FIELDS = [
+    "name_fr", "name_en", "description_fr", "description_en", "eligibility_fr", "eligibility_en",
+    "fees_fr", "fees_en", "application_process_fr", "application_process_en", "languages",
+    "status", "status_changed_at",
+]  # fmt: skip
+LOCATION_FIELDS = [
+    "name", "street_address", "unit", "postal_code", "latitude", "longitude",
+    "coordinates_locked", "address_is_confidential", "accessibility_fr", "accessibility_en",
+]  # fmt: skip
+
+
+def _value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else ""
+    return str(value)
+
+
+def _row(obj, fields):
+    row = {"id": obj.pk or ""}
+    for field in fields:
+        value = _value(getattr(obj, field))
+        if value != "":
+            row[field] = value
+    return row
+
+
+def organisation_form_data(organisation: Organisation, action: str | None = None, **changes) -> dict:
+    """The edit form's POST data for the organisation as it stands (its latest revision), with
+    ``changes`` applied to the organisation's own fields."""
+    org = organisation.get_latest_revision_as_object() if organisation.pk else organisation
+    data = {field: _value(getattr(org, field)) for field in ORGANISATION_FIELDS}
+    data.update({key: _value(value) for key, value in changes.items()})
+    services, many_to_many = [], {}
+    for index, service in enumerate(org.services.all()):
+        services.append(_row(service, SERVICE_FIELDS))
+        # nested_form_data would spread a list over numbered keys; a multiple select posts the
+        # same key once per value.
+        many_to_many[f"services-{index}-categories"] = [c.pk for c in service.categories.all()]
+        many_to_many[f"services-{index}-service_areas"] = [t.pk for t in service.service_areas.all()]
+    locations = []
+    for location in org.locations.all():
+        row = _row(location, LOCATION_FIELDS)
+        row["municipality"] = location.municipality_id
+        row["hours"] = inline_formset(
+            [
+                {"id": h.pk or "", "weekday": h.weekday, "opens": _value(h.opens), "closes": _value(h.closes)}
+                for h in location.hours.all()
+            ],
+            initial=len([h for h in location.hours.all() if h.pk]),
+        )
+        locations.append(row)
+    phones = [
+        {"id": p.pk or "", "number": p.number, "extension": p.extension, "kind": p.kind}
+        for p in org.phones.all()
+    ]
+    data.update(
+        {
+            "identifiers": inline_formset([]),
+            "services": inline_formset(services, initial=len([s for s in services if s["id"]])),
+            "locations": inline_formset(locations, initial=len([r for r in locations if r["id"]])),
+            "phones": inline_formset(phones, initial=len([p for p in phones if p["id"]])),
+            "contacts": inline_formset([]),
+        }
+    )
+    if action:
+        data[action] = "1"
+    return {**nested_form_data(data), **many_to_many}

@@ -1,0 +1,143 @@
+"""The editorial path: nothing reaches the public directory without an editor's approval."""
+
+import pytest
+from django.urls import reverse
+from wagtail.models import TaskState, WorkflowState
+
+from organisations.factories import LocationFactory, OrganisationFactory, PhoneFactory, ServiceFactory, category, territory
+from organisations.models import Organisation
+from tests.helpers import organisation_form_data
+
+pytestmark = pytest.mark.django_db
+
+EDIT = "wagtailsnippets_organisations_organisation:edit"
+ACTION = "wagtailsnippets_organisations_organisation:workflow_action"
+
+
+@pytest.fixture
+def live_record():
+    organisation = OrganisationFactory(
+        name="Popote roulante de Duvernay", slug="popote-roulante-duvernay", description_fr="Repas livrés le mardi."
+    )
+    ServiceFactory(
+        organisation=organisation,
+        categories=[category("popote-roulante")],
+        service_areas=[territory("duvernay")],
+    )
+    LocationFactory(organisation=organisation, municipality=territory("duvernay"), postal_code="H7E 1A1")
+    PhoneFactory(organisation=organisation)
+    return organisation
+
+
+def public_page(client, organisation):
+    return client.get(f"/fr/organismes/{organisation.slug}/")
+
+
+def current_task_state(organisation) -> TaskState:
+    state = WorkflowState.objects.for_instance(organisation).get(status=WorkflowState.STATUS_IN_PROGRESS)
+    return state.current_task_state
+
+
+def act(client, organisation, action, comment=""):
+    task_state = current_task_state(organisation)
+    url = reverse(ACTION, args=[organisation.pk, action, task_state.pk])
+    return client.post(url, {"comment": comment})
+
+
+def test_a_curators_change_goes_live_only_after_the_editor_approves(client, curator, editor, live_record):
+    client.force_login(curator)
+    response = client.post(
+        reverse(EDIT, args=[live_record.pk]),
+        organisation_form_data(live_record, action="action-submit", description_fr="Repas livrés le mercredi."),
+    )
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+
+    live_record.refresh_from_db()
+    assert live_record.description_fr == "Repas livrés le mardi."  # the live row is untouched
+    assert live_record.has_unpublished_changes
+    assert current_task_state(live_record).task.name.startswith("Vérification")
+
+    # The curator cannot publish: approving the curation task only moves it on.
+    assert act(client, live_record, "approve", "Vérifié au téléphone").status_code == 302
+    assert current_task_state(live_record).task.name.startswith("Approbation")
+    client.logout()
+    assert "mardi" in public_page(client, live_record).content.decode()
+
+    client.force_login(editor)
+    assert act(client, live_record, "approve").status_code == 302
+    client.logout()
+
+    live_record.refresh_from_db()
+    assert live_record.description_fr == "Repas livrés le mercredi."
+    assert not live_record.has_unpublished_changes
+    assert not WorkflowState.objects.for_instance(live_record).filter(status="in_progress").exists()
+    page = public_page(client, live_record).content.decode()
+    assert "mercredi" in page and "mardi" not in page
+    # Children survive the round trip through the revision.
+    assert live_record.services.get().categories.get().code == "popote-roulante"
+
+
+def test_a_curator_cannot_approve_the_publication_step(client, curator, live_record):
+    client.force_login(curator)
+    client.post(
+        reverse(EDIT, args=[live_record.pk]),
+        organisation_form_data(live_record, action="action-submit", description_fr="Autre texte"),
+    )
+    act(client, live_record, "approve")
+    act(client, live_record, "approve")  # refused: only editors hold the publication task
+    assert current_task_state(live_record).task.name.startswith("Approbation")
+    live_record.refresh_from_db()
+    assert live_record.description_fr == "Repas livrés le mardi."
+
+
+def test_a_curator_cannot_publish_directly(client, curator, live_record):
+    client.force_login(curator)
+    response = client.post(
+        reverse(EDIT, args=[live_record.pk]),
+        organisation_form_data(live_record, action="action-publish", description_fr="Publié sans relecture"),
+    )
+    live_record.refresh_from_db()
+    assert live_record.description_fr == "Repas livrés le mardi."
+    assert response.status_code in (302, 403)
+
+
+def test_the_editor_rejects_with_a_comment_and_the_record_goes_back(client, curator, editor, live_record):
+    client.force_login(curator)
+    client.post(
+        reverse(EDIT, args=[live_record.pk]),
+        organisation_form_data(live_record, action="action-submit", description_fr="Texte douteux"),
+    )
+    act(client, live_record, "approve")
+    client.force_login(editor)
+    assert act(client, live_record, "reject", "Source à confirmer avec l'organisme.").status_code == 302
+
+    live_record.refresh_from_db()
+    assert live_record.description_fr == "Repas livrés le mardi."
+    state = WorkflowState.objects.for_instance(live_record).get()
+    assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
+    rejected = state.task_states.get(status=TaskState.STATUS_REJECTED)
+    assert rejected.comment == "Source à confirmer avec l'organisme."
+    assert "Texte douteux" not in public_page(client, live_record).content.decode()
+
+
+def test_a_new_organisation_is_not_public_until_approved(client, curator, editor):
+    draft = Organisation(name="Maison des jeunes de Vimont", slug="maison-jeunes-vimont")
+    client.force_login(curator)
+    response = client.post(
+        reverse("wagtailsnippets_organisations_organisation:add"),
+        organisation_form_data(draft, action="action-submit"),
+    )
+    assert response.status_code == 302
+    created = Organisation.objects.get(slug="maison-jeunes-vimont")
+    assert not created.live
+    client.logout()
+    assert public_page(client, created).status_code == 404
+
+    client.force_login(curator)
+    act(client, created, "approve")
+    client.force_login(editor)
+    act(client, created, "approve")
+    client.logout()
+    created.refresh_from_db()
+    assert created.live
+    assert public_page(client, created).status_code == 200
