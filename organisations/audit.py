@@ -17,6 +17,7 @@ Pitfalls met here (measured on django-reversion 6.4 with Wagtail 8.0):
 from contextlib import contextmanager
 
 import reversion
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from reversion.middleware import RevisionMiddleware
 
@@ -79,7 +80,9 @@ def snapshot_record(*, organisation, comment: str, source: str, user=None, refer
     from .models import AuditSource
 
     revision = Revision.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None, comment=comment
+        date_created=timezone.now(),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        comment=comment,
     )
     AuditSource.objects.create(revision=revision, source=source, reference=reference[:255])
     versions = []

@@ -1,7 +1,8 @@
 """Filters for the organisation list in the admin.
 
-Filters over related rows (locations, services, workflows) are written as ``EXISTS`` subqueries so
-a record is listed once however many rows match, and the admin's search can still run on top.
+Filters over related rows (locations, services, workflows) are written as ``pk IN (subquery)`` so
+a record is listed once however many rows match, and Wagtail's search backend, which accepts
+filters on declared fields only, can still search on top.
 """
 
 from datetime import timedelta
@@ -9,7 +10,7 @@ from datetime import timedelta
 import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,9 +36,9 @@ def territory_with_descendants(territory: Territory) -> list[int]:
 def in_territory(queryset, territory: Territory):
     """Organisations located in, or serving, the territory or any place inside it."""
     ids = territory_with_descendants(territory)
-    located = Location.objects.filter(organisation=OuterRef("pk"), municipality_id__in=ids)
-    serving = Service.objects.filter(organisation=OuterRef("pk"), service_areas__in=ids)
-    return queryset.filter(Q(Exists(located)) | Q(Exists(serving)))
+    located = Location.objects.filter(municipality_id__in=ids).values("organisation_id")
+    serving = Service.objects.filter(service_areas__in=ids).values("organisation_id")
+    return queryset.filter(Q(pk__in=located) | Q(pk__in=serving))
 
 
 class ReviewState:
@@ -96,8 +97,7 @@ class OrganisationFilterSet(WagtailFilterSet):
         if not value:
             return queryset
         ids = [value.pk, *value.children.values_list("pk", flat=True)]
-        services = Service.objects.filter(organisation=OuterRef("pk"), categories__in=ids)
-        return queryset.filter(Exists(services))
+        return queryset.filter(pk__in=Service.objects.filter(categories__in=ids).values("organisation_id"))
 
     def filter_review_state(self, queryset, name, value):
         today = timezone.localdate()
@@ -114,9 +114,12 @@ class OrganisationFilterSet(WagtailFilterSet):
     def filter_in_workflow(self, queryset, name, value):
         if value is None:
             return queryset
-        states = WorkflowState.objects.filter(
-            base_content_type=ContentType.objects.get_for_model(Organisation),
-            object_id=Cast(OuterRef("pk"), output_field=CharField()),
-            status=WorkflowState.STATUS_IN_PROGRESS,
+        in_review = (
+            WorkflowState.objects.filter(
+                base_content_type=ContentType.objects.get_for_model(Organisation),
+                status=WorkflowState.STATUS_IN_PROGRESS,
+            )
+            .annotate(organisation_id=Cast("object_id", output_field=BigIntegerField()))
+            .values("organisation_id")
         )
-        return queryset.filter(Exists(states)) if value else queryset.exclude(Exists(states))
+        return queryset.filter(pk__in=in_review) if value else queryset.exclude(pk__in=in_review)

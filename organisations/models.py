@@ -290,6 +290,8 @@ class Organisation(
         index.SearchField("alternate_name", boost=3),
         index.SearchField("description_fr"),
         index.SearchField("description_en"),
+        # "id": the admin's filters over related rows narrow the search as pk IN (subquery).
+        index.FilterField("id"),
         index.FilterField("status"),
         index.FilterField("live"),
         index.FilterField("assigned_curator"),

@@ -132,3 +132,30 @@ def organisation_public_context(organisation: Organisation, *, preview: bool = F
 
 def organisations_for_directory_index() -> QuerySet[Organisation]:
     return public_organisations().only("name", "slug", "alternate_name").order_by("name")
+
+
+def with_editorial_state(organisations: list[Organisation]) -> list[Organisation]:
+    """Load the scheduled revision and in-progress workflow of a page of organisations in two
+    queries, where Wagtail's list columns would ask once per row each."""
+    from collections import defaultdict
+
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Revision, WorkflowState
+
+    content_type = ContentType.objects.get_for_model(Organisation)
+    ids = [str(o.pk) for o in organisations]
+    scheduled = {
+        r.object_id: r
+        for r in Revision.objects.filter(
+            base_content_type=content_type, object_id__in=ids, approved_go_live_at__isnull=False
+        ).order_by("-created_at")
+    }
+    states = defaultdict(list)
+    for state in WorkflowState.objects.filter(
+        base_content_type=content_type, object_id__in=ids, status=WorkflowState.STATUS_IN_PROGRESS
+    ):
+        states[state.object_id].append(state)
+    for organisation in organisations:
+        organisation.__dict__["scheduled_revision"] = scheduled.get(str(organisation.pk))
+        organisation._current_workflow_states = states[str(organisation.pk)]
+    return organisations

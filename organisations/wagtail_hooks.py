@@ -20,6 +20,7 @@ from .audit import snapshot_record
 from .filters import OrganisationFilterSet
 from .forms import OrganisationForm
 from .models import AuditSource, Category, Location, Organisation, Territory
+from .selectors import with_editorial_state
 
 SERVICE_PANELS = [
     FieldRowPanel([FieldPanel("name_fr"), FieldPanel("name_en")]),
@@ -151,6 +152,11 @@ ORGANISATION_EDIT_HANDLER = TabbedInterface(
 
 
 class OrganisationIndexView(IndexView):
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = with_editorial_state(list(page.object_list))
+        return paginator, page, page.object_list, is_paginated
+
     def preprocess_field_value(self, field, value, export_format):
         # Wagtail's list export escapes nothing; a name such as "=HYPERLINK(...)" must not run
         # as a formula in the curator's spreadsheet.
@@ -272,3 +278,10 @@ def snapshot_organisations_before_delete(request, instances):
                 user=request.user,
                 reference=f"{request.method} {request.path}"[:255],
             )
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action("repertoire.archive", _("Archive"), _("Archived"))
+    actions.register_action("repertoire.unarchive", _("Reopen"), _("Reopened"))
+    actions.register_action("repertoire.recover", _("Recover"), _("Recovered from the audit log"))

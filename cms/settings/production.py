@@ -28,3 +28,11 @@ CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_REFERRER_POLICY = "same-origin"
+
+SILENCED_SYSTEM_CHECKS = [
+    # Wagtail's live preview shows the page in a same-origin frame: DENY would blank it.
+    "security.W019",
+]
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a promise to browsers that is hard to take back: the operator opts in.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
