@@ -7,7 +7,6 @@ snippets (one record, one workflow) rather than pages.
 """
 
 from django.core.paginator import Paginator
-from django.db import models
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -131,7 +130,9 @@ def site_ensure() -> HomePage:
     home_fr = HomePage.objects.filter(locale=fr).first()
     if home_fr is None:
         # Wagtail's own migration leaves a placeholder "Welcome" page; ours replaces it.
-        Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore").delete()
+        Page.objects.filter(
+            depth=2, content_type__model="page", content_type__app_label="wagtailcore"
+        ).delete()
         root.refresh_from_db()
         home_fr = root.add_child(
             instance=HomePage(
@@ -159,7 +160,9 @@ def site_ensure() -> HomePage:
         directory_fr = home_fr.add_child(
             instance=DirectoryPage(title="Organismes", slug="organismes", locale=fr)
         )
-    if not DirectoryPage.objects.filter(locale=en, translation_key=directory_fr.translation_key).exists():
+    if not DirectoryPage.objects.filter(
+        locale=en, translation_key=directory_fr.translation_key
+    ).exists():
         home_en.refresh_from_db()
         home_en.add_child(
             instance=DirectoryPage(

@@ -62,7 +62,11 @@ def _record_rows(organisation) -> list:
         rows += [service, *service.category_links, *service.area_links]
     for location in organisation.locations.all():
         rows += [location, *location.hours.all()]
-    rows += [*organisation.phones.all(), *organisation.contacts.all(), *organisation.identifiers.all()]
+    rows += [
+        *organisation.phones.all(),
+        *organisation.contacts.all(),
+        *organisation.identifiers.all(),
+    ]
     return rows
 
 
@@ -113,11 +117,14 @@ def audited(*, comment: str, source: str, user=None, reference: str = ""):
     """
     from .models import AuditSource
 
+    nested = reversion.is_active()
     with reversion.create_revision():
         reversion.set_comment(comment)
         if user is not None and getattr(user, "is_authenticated", False):
             reversion.set_user(user)
-        reversion.add_meta(AuditSource, source=source, reference=reference[:255])
+        if not nested:
+            # The outer block (a request, a command) already says where the writes come from.
+            reversion.add_meta(AuditSource, source=source, reference=reference[:255])
         yield
 
 

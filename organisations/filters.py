@@ -79,7 +79,9 @@ class OrganisationFilterSet(WagtailFilterSet):
     )
     assigned_curator = django_filters.ModelChoiceFilter(
         label=_("Assigned curator"),
-        queryset=get_user_model().objects.filter(groups__name__in=["Curators", "Editors"]).distinct(),
+        queryset=get_user_model()
+        .objects.filter(groups__name__in=["Curators", "Editors"])
+        .distinct(),
     )
     has_draft = django_filters.BooleanFilter(
         label=_("Has unpublished changes"), field_name="has_unpublished_changes"
@@ -97,7 +99,9 @@ class OrganisationFilterSet(WagtailFilterSet):
         if not value:
             return queryset
         ids = [value.pk, *value.children.values_list("pk", flat=True)]
-        return queryset.filter(pk__in=Service.objects.filter(categories__in=ids).values("organisation_id"))
+        return queryset.filter(
+            pk__in=Service.objects.filter(categories__in=ids).values("organisation_id")
+        )
 
     def filter_review_state(self, queryset, name, value):
         today = timezone.localdate()
@@ -106,9 +110,13 @@ class OrganisationFilterSet(WagtailFilterSet):
         if value == ReviewState.OVERDUE:
             return queryset.filter(next_review_due__lt=today)
         if value == ReviewState.DUE_60:
-            return queryset.filter(next_review_due__gte=today, next_review_due__lte=today + timedelta(days=60))
+            return queryset.filter(
+                next_review_due__gte=today, next_review_due__lte=today + timedelta(days=60)
+            )
         if value == ReviewState.VERIFIED:
-            return queryset.filter(last_verified_at__isnull=False, next_review_due__gt=today + timedelta(days=60))
+            return queryset.filter(
+                last_verified_at__isnull=False, next_review_due__gt=today + timedelta(days=60)
+            )
         return queryset
 
     def filter_in_workflow(self, queryset, name, value):

@@ -215,7 +215,10 @@ class Organisation(
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=255)
     alternate_name = models.CharField(
-        _("alternate name"), max_length=255, blank=True, help_text=_("Acronym or other-language name.")
+        _("alternate name"),
+        max_length=255,
+        blank=True,
+        help_text=_("Acronym or other-language name."),
     )
     slug = models.SlugField(_("address in the directory"), max_length=120, unique=True, blank=True)
     description_fr = models.TextField(_("description (French)"), blank=True)
@@ -235,9 +238,7 @@ class Organisation(
         _("charity registration number"),
         max_length=15,
         blank=True,
-        validators=[
-            RegexValidator(r"^\d{9}RR\d{4}$", _("Enter the number as 123456789RR0001."))
-        ],
+        validators=[RegexValidator(r"^\d{9}RR\d{4}$", _("Enter the number as 123456789RR0001."))],
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
@@ -245,7 +246,9 @@ class Organisation(
 
     # Review fields (AIRS / Inform: date of last complete update, who verified it, date of the
     # last interim change). "Last verified" is a human act, never a side effect of saving.
-    last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True, db_index=True)
+    last_verified_at = models.DateTimeField(
+        _("last verified"), null=True, blank=True, db_index=True
+    )
     verified_by = models.CharField(_("verified by"), max_length=200, blank=True)
     next_review_due = models.DateField(_("next review due"), null=True, blank=True, db_index=True)
     last_interim_change_at = models.DateTimeField(_("last interim change"), null=True, blank=True)
@@ -259,7 +262,9 @@ class Organisation(
     )
 
     # Contact for updating: private, never published.
-    update_contact_name = models.CharField(_("contact for updating: name"), max_length=200, blank=True)
+    update_contact_name = models.CharField(
+        _("contact for updating: name"), max_length=200, blank=True
+    )
     update_contact_email = models.EmailField(_("contact for updating: email"), blank=True)
     update_contact_phone = models.CharField(
         _("contact for updating: phone"), max_length=20, blank=True
@@ -379,7 +384,9 @@ class OrganisationIdentifier(Orderable):
         verbose_name = _("identifier")
         verbose_name_plural = _("identifiers")
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "identifier"], name="unique_identifier_per_scheme")
+            models.UniqueConstraint(
+                fields=["scheme", "identifier"], name="unique_identifier_per_scheme"
+            )
         ]
 
     def __str__(self):
@@ -576,7 +583,9 @@ class OpeningHours(Orderable):
         verbose_name_plural = _("opening hours")
         constraints = [
             models.CheckConstraint(
-                condition=Q(opens__isnull=True) | Q(closes__isnull=True) | Q(closes__gt=models.F("opens")),
+                condition=Q(opens__isnull=True)
+                | Q(closes__isnull=True)
+                | Q(closes__gt=models.F("opens")),
                 name="opening_hours_close_after_open",
             ),
             models.CheckConstraint(

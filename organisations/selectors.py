@@ -10,7 +10,16 @@ from datetime import date, time
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import Category, Location, OpeningHours, Organisation, Phone, Service, Territory, bilingual
+from .models import (
+    Category,
+    Location,
+    OpeningHours,
+    Organisation,
+    Phone,
+    Service,
+    Territory,
+    bilingual,
+)
 
 
 @dataclass(frozen=True)
@@ -108,9 +117,9 @@ def organisation_for_public_page(slug: str) -> Organisation | None:
             ),
             Prefetch(
                 "locations",
-                queryset=Location.objects.select_related("municipality__parent__parent").prefetch_related(
-                    "hours"
-                ),
+                queryset=Location.objects.select_related(
+                    "municipality__parent__parent"
+                ).prefetch_related("hours"),
             ),
             Prefetch("phones", queryset=Phone.objects.all()),
         )

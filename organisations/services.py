@@ -27,7 +27,12 @@ def _check(user, codename: str):
 def organisation_archive(*, organisation: Organisation, user) -> Organisation:
     """Close a record in everyday use: it leaves the public directory but keeps its history."""
     _check(user, "archive_organisation")
-    with audited(comment=_("Archived"), source=AuditSource.Source.REQUEST, user=user, reference=str(organisation.uuid)):
+    with audited(
+        comment=_("Archived"),
+        source=AuditSource.Source.REQUEST,
+        user=user,
+        reference=str(organisation.uuid),
+    ):
         organisation.status = Organisation.Status.CLOSED
         organisation.save(update_fields=["status", "updated_at"])
     log(instance=organisation, action="repertoire.archive", user=user)
@@ -37,7 +42,12 @@ def organisation_archive(*, organisation: Organisation, user) -> Organisation:
 @transaction.atomic
 def organisation_unarchive(*, organisation: Organisation, user) -> Organisation:
     _check(user, "archive_organisation")
-    with audited(comment=_("Reopened"), source=AuditSource.Source.REQUEST, user=user, reference=str(organisation.uuid)):
+    with audited(
+        comment=_("Reopened"),
+        source=AuditSource.Source.REQUEST,
+        user=user,
+        reference=str(organisation.uuid),
+    ):
         organisation.status = Organisation.Status.ACTIVE
         organisation.save(update_fields=["status", "updated_at"])
     log(instance=organisation, action="repertoire.unarchive", user=user)
@@ -45,7 +55,9 @@ def organisation_unarchive(*, organisation: Organisation, user) -> Organisation:
 
 
 @transaction.atomic
-def organisation_delete(*, organisation: Organisation, user, source: str = AuditSource.Source.REQUEST) -> None:
+def organisation_delete(
+    *, organisation: Organisation, user, source: str = AuditSource.Source.REQUEST
+) -> None:
     """Delete a record for good (administrators only). A complete snapshot of the record and its
     children is written to the audit log first, so :func:`organisation_recover` can undo it even
     for rows that were never saved inside a revision before (demo data, bulk loads)."""
@@ -67,7 +79,9 @@ def deleted_organisations():
 
 
 @transaction.atomic
-def organisation_recover(*, version_id: int, user, source: str = AuditSource.Source.REQUEST) -> Organisation:
+def organisation_recover(
+    *, version_id: int, user, source: str = AuditSource.Source.REQUEST
+) -> Organisation:
     """Bring back a deleted organisation, with its children, as it was when it was deleted.
 
     The record comes back exactly as it was, live if it was live (its content had been approved
@@ -83,7 +97,8 @@ def organisation_recover(*, version_id: int, user, source: str = AuditSource.Sou
     data = version.field_dict
     if Organisation.objects.filter(slug=data.get("slug")).exists():
         raise RecoveryError(
-            _("Another organisation now uses the address “%(slug)s”; rename it first.") % {"slug": data.get("slug")}
+            _("Another organisation now uses the address “%(slug)s”; rename it first.")
+            % {"slug": data.get("slug")}
         )
     with audited(
         comment=_("Recovered “%(name)s”") % {"name": version.object_repr},

@@ -1,6 +1,8 @@
 from django.db.models import OuterRef, Subquery
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -11,11 +13,13 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.admin.ui.tables import Column, DateColumn, LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from imports.spreadsheets import neutralise_formula
 
+from . import views
 from .audit import snapshot_record
 from .filters import OrganisationFilterSet
 from .forms import OrganisationForm
@@ -82,7 +86,11 @@ ORGANISATION_EDIT_HANDLER = TabbedInterface(
                 FieldPanel("description_en"),
                 FieldRowPanel([FieldPanel("email"), FieldPanel("website")]),
                 FieldRowPanel(
-                    [FieldPanel("legal_status"), FieldPanel("enterprise_number"), FieldPanel("charity_number")]
+                    [
+                        FieldPanel("legal_status"),
+                        FieldPanel("enterprise_number"),
+                        FieldPanel("charity_number"),
+                    ]
                 ),
                 InlinePanel(
                     "identifiers",
@@ -153,7 +161,7 @@ ORGANISATION_EDIT_HANDLER = TabbedInterface(
 
 class OrganisationIndexView(IndexView):
     def paginate_queryset(self, queryset, page_size):
-        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        paginator, page, _object_list, is_paginated = super().paginate_queryset(queryset, page_size)
         page.object_list = with_editorial_state(list(page.object_list))
         return paginator, page, page.object_list, is_paginated
 
@@ -212,16 +220,22 @@ class OrganisationViewSet(SnippetViewSet):
             .order_by("sort_order", "pk")
             .values("municipality__name")[:1]
         )
-        return Organisation.objects.select_related("assigned_curator", "latest_revision", "live_revision").annotate(
-            municipality_name=Subquery(first_municipality)
-        )
+        return Organisation.objects.select_related(
+            "assigned_curator", "latest_revision", "live_revision"
+        ).annotate(municipality_name=Subquery(first_municipality))
 
 
 class TerritoryViewSet(SnippetViewSet):
     model = Territory
     icon = "site"
     menu_label = _("Territories")
-    list_display = ["name", "name_en", Column("get_kind_display", label=_("Kind")), "parent", "geographic_code"]
+    list_display = [
+        "name",
+        "name_en",
+        Column("get_kind_display", label=_("Kind")),
+        "parent",
+        "geographic_code",
+    ]
     list_filter = ["kind"]
     search_fields = ["name", "name_en", "slug"]
     list_per_page = 100
@@ -285,3 +299,40 @@ def register_log_actions(actions):
     actions.register_action("repertoire.archive", _("Archive"), _("Archived"))
     actions.register_action("repertoire.unarchive", _("Reopen"), _("Reopened"))
     actions.register_action("repertoire.recover", _("Recover"), _("Recovered from the audit log"))
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("organisations/<int:pk>/archive/", views.archive, name="organisations_archive"),
+        path("organisations/deleted/", views.deleted_list, name="organisations_deleted"),
+        path(
+            "organisations/deleted/<int:version_id>/recover/",
+            views.recover,
+            name="organisations_recover",
+        ),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def archive_button(snippet, user, next_url=None):
+    if isinstance(snippet, Organisation) and user.has_perm("organisations.archive_organisation"):
+        label = _("Reopen") if snippet.status == Organisation.Status.CLOSED else _("Archive")
+        yield ListingButton(
+            label,
+            reverse("organisations_archive", args=[snippet.pk]),
+            icon_name="folder",
+            priority=60,
+        )
+
+
+class AdministratorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("organisations.delete_organisation")
+
+
+@hooks.register("register_settings_menu_item")
+def deleted_organisations_menu_item():
+    return AdministratorMenuItem(
+        _("Deleted organisations"), reverse("organisations_deleted"), icon_name="bin", order=900
+    )

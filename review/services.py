@@ -57,7 +57,9 @@ def _permissions(spec, using) -> list[Permission]:
                     defaults={"name": f"Can {action} {model}"},
                 )
             else:
-                permission = Permission.objects.using(using).get(content_type=content_type, codename=codename)
+                permission = Permission.objects.using(using).get(
+                    content_type=content_type, codename=codename
+                )
             result.append(permission)
     return result
 

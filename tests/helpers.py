@@ -48,7 +48,9 @@ def _row(obj, fields):
     return row
 
 
-def organisation_form_data(organisation: Organisation, action: str | None = None, **changes) -> dict:
+def organisation_form_data(
+    organisation: Organisation, action: str | None = None, **changes
+) -> dict:
     """The edit form's POST data for the organisation as it stands (its latest revision), with
     ``changes`` applied to the organisation's own fields."""
     org = organisation.get_latest_revision_as_object() if organisation.pk else organisation
@@ -60,14 +62,21 @@ def organisation_form_data(organisation: Organisation, action: str | None = None
         # nested_form_data would spread a list over numbered keys; a multiple select posts the
         # same key once per value.
         many_to_many[f"services-{index}-categories"] = [c.pk for c in service.categories.all()]
-        many_to_many[f"services-{index}-service_areas"] = [t.pk for t in service.service_areas.all()]
+        many_to_many[f"services-{index}-service_areas"] = [
+            t.pk for t in service.service_areas.all()
+        ]
     locations = []
     for location in org.locations.all():
         row = _row(location, LOCATION_FIELDS)
         row["municipality"] = location.municipality_id
         row["hours"] = inline_formset(
             [
-                {"id": h.pk or "", "weekday": h.weekday, "opens": _value(h.opens), "closes": _value(h.closes)}
+                {
+                    "id": h.pk or "",
+                    "weekday": h.weekday,
+                    "opens": _value(h.opens),
+                    "closes": _value(h.closes),
+                }
                 for h in location.hours.all()
             ],
             initial=len([h for h in location.hours.all() if h.pk]),

@@ -54,15 +54,30 @@ def main() -> None:
     rows = sum(
         counts[key]
         for key in (
-            "organisations", "services", "locations", "hours", "phones", "contacts",
-            "identifiers", "category_links", "area_links",
+            "organisations",
+            "services",
+            "locations",
+            "hours",
+            "phones",
+            "contacts",
+            "identifiers",
+            "category_links",
+            "area_links",
         )
     )
     seconds = counts["seconds"]
     print(f"seed_demo --organisations {args.organisations} --seed {args.seed}:")
     for key in (
-        "organisations", "services", "locations", "hours", "phones", "contacts",
-        "identifiers", "category_links", "area_links", "drafts",
+        "organisations",
+        "services",
+        "locations",
+        "hours",
+        "phones",
+        "contacts",
+        "identifiers",
+        "category_links",
+        "area_links",
+        "drafts",
     ):
         print(f"  {key:<16} {counts[key]:>10,}")
     print(f"  {'rows':<16} {rows:>10,}")

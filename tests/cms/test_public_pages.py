@@ -46,7 +46,9 @@ def test_the_home_pages_and_directories_answer_in_both_languages(client):
 
 
 def test_a_live_organisation_has_a_page_in_each_language(client):
-    organisation = OrganisationFactory(description_fr="Aide aux aînés.", description_en="Help for seniors.")
+    organisation = OrganisationFactory(
+        description_fr="Aide aux aînés.", description_en="Help for seniors."
+    )
     PhoneFactory(organisation=organisation, number="+15145550123", extension="12")
     fr = detail(client, organisation, "fr").content.decode()
     en = detail(client, organisation, "en").content.decode()
@@ -59,7 +61,9 @@ def test_a_live_organisation_has_a_page_in_each_language(client):
 
 
 def test_english_text_falls_back_to_french_marked_as_french(client):
-    organisation = OrganisationFactory(description_fr="Cuisine collective du quartier.", description_en="")
+    organisation = OrganisationFactory(
+        description_fr="Cuisine collective du quartier.", description_en=""
+    )
     page = detail(client, organisation, "en").content.decode()
     assert '<div class="description" lang="fr"><p>Cuisine collective du quartier.</p></div>' in page
 
@@ -108,8 +112,14 @@ def test_hours_highlight_today_and_defunct_services_are_hidden(client):
     organisation = OrganisationFactory()
     location = LocationFactory(organisation=organisation)
     OpeningHoursFactory(location=location, weekday=timezone.localdate().isoweekday())
-    ServiceFactory(organisation=organisation, name_fr="Service fermé pour de bon", status=Service.Status.DEFUNCT)
-    ServiceFactory(organisation=organisation, name_fr="Friperie", status=Service.Status.TEMPORARILY_CLOSED)
+    ServiceFactory(
+        organisation=organisation,
+        name_fr="Service fermé pour de bon",
+        status=Service.Status.DEFUNCT,
+    )
+    ServiceFactory(
+        organisation=organisation, name_fr="Friperie", status=Service.Status.TEMPORARILY_CLOSED
+    )
     page = detail(client, organisation).content.decode()
     assert 'aria-current="date"' in page
     assert "Service fermé pour de bon" not in page
@@ -120,7 +130,9 @@ def test_the_last_verified_date_is_shown(client):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    organisation = OrganisationFactory(last_verified_at=datetime(2026, 3, 14, 10, tzinfo=ZoneInfo("America/Toronto")))
+    organisation = OrganisationFactory(
+        last_verified_at=datetime(2026, 3, 14, 10, tzinfo=ZoneInfo("America/Toronto"))
+    )
     assert "14 mars 2026" in detail(client, organisation, "fr").content.decode()
     assert "March 14, 2026" in detail(client, organisation, "en").content.decode()
 
@@ -132,7 +144,9 @@ def test_the_detail_page_costs_the_same_number_of_queries_however_big_the_record
         return len(captured)
 
     small = OrganisationFactory()
-    ServiceFactory(organisation=small, categories=[category("aines")], service_areas=[territory("laval")])
+    ServiceFactory(
+        organisation=small, categories=[category("aines")], service_areas=[territory("laval")]
+    )
     LocationFactory(organisation=small)
     big = OrganisationFactory()
     for n in range(6):

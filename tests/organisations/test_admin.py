@@ -8,7 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from organisations.factories import LocationFactory, OrganisationFactory, ServiceFactory, category, territory
+from organisations.factories import (
+    LocationFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    category,
+    territory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +30,20 @@ def records():
     laval = OrganisationFactory(name="Popote roulante de Duvernay")
     LocationFactory(organisation=laval, municipality=territory("duvernay"), postal_code="H7E 1A1")
     ServiceFactory(organisation=laval, categories=[category("popote-roulante")])
-    south = OrganisationFactory(name="Banque alimentaire de Chambly", next_review_due=timezone.localdate() - timedelta(days=3))
+    south = OrganisationFactory(
+        name="Banque alimentaire de Chambly",
+        next_review_due=timezone.localdate() - timedelta(days=3),
+    )
     LocationFactory(organisation=south, municipality=territory("chambly"))
-    ServiceFactory(organisation=south, categories=[category("banques-alimentaires")], service_areas=[territory("secteur-laval")])
+    ServiceFactory(
+        organisation=south,
+        categories=[category("banques-alimentaires")],
+        service_areas=[territory("secteur-laval")],
+    )
     plateau = OrganisationFactory(name="Maison des jeunes du Plateau", live=False)
-    LocationFactory(organisation=plateau, municipality=territory("le-plateau-mont-royal"), postal_code="H2J 1A1")
+    LocationFactory(
+        organisation=plateau, municipality=territory("le-plateau-mont-royal"), postal_code="H2J 1A1"
+    )
     return laval, south, plateau
 
 
@@ -36,15 +51,23 @@ def test_filters_by_sector_include_places_inside_it_and_areas_served(client, cur
     client.force_login(curator)
     sector = territory("secteur-laval")
     # Duvernay is inside Laval; Chambly's bank serves the Laval sector.
-    assert names(client.get(LIST, {"sector": sector.pk})) == {"Popote roulante de Duvernay", "Banque alimentaire de Chambly"}
+    assert names(client.get(LIST, {"sector": sector.pk})) == {
+        "Popote roulante de Duvernay",
+        "Banque alimentaire de Chambly",
+    }
     montreal = territory("montreal")
-    assert names(client.get(LIST, {"municipality": montreal.pk})) == {"Maison des jeunes du Plateau"}
+    assert names(client.get(LIST, {"municipality": montreal.pk})) == {
+        "Maison des jeunes du Plateau"
+    }
 
 
 def test_filters_by_need_include_the_needs_below_it(client, curator, records):
     client.force_login(curator)
     food = category("aide-alimentaire")
-    assert names(client.get(LIST, {"category": food.pk})) == {"Popote roulante de Duvernay", "Banque alimentaire de Chambly"}
+    assert names(client.get(LIST, {"category": food.pk})) == {
+        "Popote roulante de Duvernay",
+        "Banque alimentaire de Chambly",
+    }
 
 
 def test_filters_by_review_state_and_draft(client, curator, records):
@@ -82,7 +105,7 @@ def test_the_list_costs_the_same_number_of_queries_for_5_or_30_records(client, c
 
 
 def test_the_csv_export_neutralises_formulas(client, curator):
-    OrganisationFactory(name="=HYPERLINK(\"http://evil.example\")", slug="evil")
+    OrganisationFactory(name='=HYPERLINK("http://evil.example")', slug="evil")
     client.force_login(curator)
     response = client.get(LIST, {"export": "csv"})
     body = b"".join(response.streaming_content).decode()

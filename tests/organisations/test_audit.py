@@ -16,7 +16,12 @@ from organisations.factories import (
     territory,
 )
 from organisations.models import Organisation, Service
-from organisations.services import RecoveryError, deleted_organisations, organisation_delete, organisation_recover
+from organisations.services import (
+    RecoveryError,
+    deleted_organisations,
+    organisation_delete,
+    organisation_recover,
+)
 from tests.helpers import organisation_form_data
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +48,11 @@ def snapshot(organisation):
     location = org.locations.get()
     return {
         "org": (org.uuid, org.name, org.slug, org.description_fr, org.live),
-        "service": (service.uuid, service.name_fr, sorted(c.code for c in service.categories.all())),
+        "service": (
+            service.uuid,
+            service.name_fr,
+            sorted(c.code for c in service.categories.all()),
+        ),
         "areas": sorted(t.slug for t in service.service_areas.all()),
         "location": (location.uuid, location.street_address, location.address_is_confidential),
         "hours": sorted((h.weekday, str(h.opens)) for h in location.hours.all()),
@@ -55,7 +64,9 @@ def test_an_admin_edit_is_recorded_with_its_user_and_source(client, editor, full
     client.force_login(editor)
     response = client.post(
         reverse("wagtailsnippets_organisations_organisation:edit", args=[full_record.pk]),
-        organisation_form_data(full_record, action="action-publish", description_fr="Nouveau texte"),
+        organisation_form_data(
+            full_record, action="action-publish", description_fr="Nouveau texte"
+        ),
     )
     assert response.status_code == 302
     revision = Revision.objects.latest("date_created")
@@ -68,10 +79,14 @@ def test_an_admin_edit_is_recorded_with_its_user_and_source(client, editor, full
     assert {"organisation", "service", "location", "service_categories"} <= models
 
 
-def test_an_administrator_deletes_in_the_admin_and_recovers_the_exact_record(client, administrator, full_record):
+def test_an_administrator_deletes_in_the_admin_and_recovers_the_exact_record(
+    client, administrator, full_record
+):
     before = snapshot(full_record)
     client.force_login(administrator)
-    response = client.post(reverse("wagtailsnippets_organisations_organisation:delete", args=[full_record.pk]))
+    response = client.post(
+        reverse("wagtailsnippets_organisations_organisation:delete", args=[full_record.pk])
+    )
     assert response.status_code == 302
     assert not Organisation.objects.filter(pk=full_record.pk).exists()
     assert not Service.objects.exists()
@@ -101,7 +116,9 @@ def test_only_administrators_delete_or_recover(curator, editor, full_record):
 
 def test_the_curator_cannot_reach_the_delete_view(client, curator, full_record):
     client.force_login(curator)
-    response = client.post(reverse("wagtailsnippets_organisations_organisation:delete", args=[full_record.pk]))
+    response = client.post(
+        reverse("wagtailsnippets_organisations_organisation:delete", args=[full_record.pk])
+    )
     assert response.status_code in (302, 403)
     assert Organisation.objects.filter(pk=full_record.pk).exists()
 
@@ -111,3 +128,49 @@ def test_the_recover_command_lists_what_can_be_recovered(administrator, full_rec
     call_command("recover_organisation", "--list")
     assert "Maison d'hébergement L'Escale" in capsys.readouterr().out
     assert Version.objects.get_deleted(Organisation).count() == 1
+
+
+def test_an_administrator_recovers_from_the_admin_page(client, administrator, full_record):
+    pk = full_record.pk
+    organisation_delete(organisation=full_record, user=administrator)
+    client.force_login(administrator)
+    listing = client.get(reverse("organisations_deleted"))
+    assert "Maison d&#x27;hébergement L&#x27;Escale" in listing.content.decode()
+    version = deleted_organisations().get()
+    response = client.post(reverse("organisations_recover", args=[version.pk]))
+    assert response.status_code == 302
+    assert Organisation.objects.get(pk=pk).services.get().categories.count() == 2
+    # Recovering twice explains itself instead of failing.
+    again = client.post(reverse("organisations_recover", args=[version.pk]), follow=True)
+    assert again.status_code == 200
+    assert [m.level_tag for m in again.context["messages"]][-1] == "error"
+    assert Organisation.objects.filter(pk=pk).count() == 1
+
+
+def test_editors_cannot_see_or_use_the_recovery_page(client, editor, administrator, full_record):
+    pk = full_record.pk
+    organisation_delete(organisation=full_record, user=administrator)
+    client.force_login(editor)
+    assert client.get(reverse("organisations_deleted")).status_code in (302, 403)
+    version = deleted_organisations().get()
+    client.post(reverse("organisations_recover", args=[version.pk]))
+    assert not Organisation.objects.filter(pk=pk).exists()
+
+
+def test_an_editor_archives_from_the_admin_and_the_public_page_disappears(client, editor, full_record):
+    client.force_login(editor)
+    url = reverse("organisations_archive", args=[full_record.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+    full_record.refresh_from_db()
+    assert full_record.status == Organisation.Status.CLOSED
+    client.logout()
+    assert client.get("/fr/organismes/escale/").status_code == 404
+
+
+def test_a_curator_cannot_archive(client, curator, full_record):
+    client.force_login(curator)
+    response = client.post(reverse("organisations_archive", args=[full_record.pk]))
+    assert response.status_code in (302, 403)
+    full_record.refresh_from_db()
+    assert full_record.status == Organisation.Status.ACTIVE

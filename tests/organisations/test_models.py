@@ -109,7 +109,9 @@ def test_publishing_an_older_draft_never_rolls_back_a_verification():
     organisation.description_fr = "Nouvelle description"
     revision = organisation.save_revision()
     verified = timezone.now()
-    Organisation.objects.filter(pk=organisation.pk).update(last_verified_at=verified, verified_by="Nadia")
+    Organisation.objects.filter(pk=organisation.pk).update(
+        last_verified_at=verified, verified_by="Nadia"
+    )
     organisation.refresh_from_db()
 
     revision.publish()

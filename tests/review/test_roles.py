@@ -39,10 +39,16 @@ def test_the_permission_matrix(request, client, persona):
         allowed(client.get(reverse(f"{ORG}:edit", args=[organisation.pk]))),
         allowed(client.get(reverse(f"{ORG}:delete", args=[organisation.pk]))),
         allowed(
-            client.get(reverse("wagtailsnippets_organisations_territory:edit", args=[territory("laval").pk]))
+            client.get(
+                reverse(
+                    "wagtailsnippets_organisations_territory:edit", args=[territory("laval").pk]
+                )
+            )
         ),
         allowed(
-            client.get(reverse("wagtailsnippets_organisations_category:edit", args=[category("aines").pk]))
+            client.get(
+                reverse("wagtailsnippets_organisations_category:edit", args=[category("aines").pk])
+            )
         ),
     )
     assert actual == expected
@@ -87,5 +93,8 @@ def test_setting_up_roles_again_changes_nothing_and_keeps_extra_grants():
     assert Workflow.objects.filter(name="Révision et publication").count() == 1
     workflow = Workflow.objects.get(name="Révision et publication")
     tasks = [t.specific for t in workflow.tasks]
-    assert [list(t.groups.values_list("name", flat=True)) for t in tasks] == [["Curators"], ["Editors"]]
+    assert [list(t.groups.values_list("name", flat=True)) for t in tasks] == [
+        ["Curators"],
+        ["Editors"],
+    ]
     assert GroupApprovalTask.objects.count() >= 2

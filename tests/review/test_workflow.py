@@ -4,7 +4,14 @@ import pytest
 from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 
-from organisations.factories import LocationFactory, OrganisationFactory, PhoneFactory, ServiceFactory, category, territory
+from organisations.factories import (
+    LocationFactory,
+    OrganisationFactory,
+    PhoneFactory,
+    ServiceFactory,
+    category,
+    territory,
+)
 from organisations.models import Organisation
 from tests.helpers import organisation_form_data
 
@@ -17,14 +24,18 @@ ACTION = "wagtailsnippets_organisations_organisation:workflow_action"
 @pytest.fixture
 def live_record():
     organisation = OrganisationFactory(
-        name="Popote roulante de Duvernay", slug="popote-roulante-duvernay", description_fr="Repas livrés le mardi."
+        name="Popote roulante de Duvernay",
+        slug="popote-roulante-duvernay",
+        description_fr="Repas livrés le mardi.",
     )
     ServiceFactory(
         organisation=organisation,
         categories=[category("popote-roulante")],
         service_areas=[territory("duvernay")],
     )
-    LocationFactory(organisation=organisation, municipality=territory("duvernay"), postal_code="H7E 1A1")
+    LocationFactory(
+        organisation=organisation, municipality=territory("duvernay"), postal_code="H7E 1A1"
+    )
     PhoneFactory(organisation=organisation)
     return organisation
 
@@ -34,7 +45,9 @@ def public_page(client, organisation):
 
 
 def current_task_state(organisation) -> TaskState:
-    state = WorkflowState.objects.for_instance(organisation).get(status=WorkflowState.STATUS_IN_PROGRESS)
+    state = WorkflowState.objects.for_instance(organisation).get(
+        status=WorkflowState.STATUS_IN_PROGRESS
+    )
     return state.current_task_state
 
 
@@ -44,13 +57,19 @@ def act(client, organisation, action, comment=""):
     return client.post(url, {"comment": comment})
 
 
-def test_a_curators_change_goes_live_only_after_the_editor_approves(client, curator, editor, live_record):
+def test_a_curators_change_goes_live_only_after_the_editor_approves(
+    client, curator, editor, live_record
+):
     client.force_login(curator)
     response = client.post(
         reverse(EDIT, args=[live_record.pk]),
-        organisation_form_data(live_record, action="action-submit", description_fr="Repas livrés le mercredi."),
+        organisation_form_data(
+            live_record, action="action-submit", description_fr="Repas livrés le mercredi."
+        ),
     )
-    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert response.status_code == 302, (
+        response.context["form"].errors if response.context else response
+    )
 
     live_record.refresh_from_db()
     assert live_record.description_fr == "Repas livrés le mardi."  # the live row is untouched
@@ -94,14 +113,18 @@ def test_a_curator_cannot_publish_directly(client, curator, live_record):
     client.force_login(curator)
     response = client.post(
         reverse(EDIT, args=[live_record.pk]),
-        organisation_form_data(live_record, action="action-publish", description_fr="Publié sans relecture"),
+        organisation_form_data(
+            live_record, action="action-publish", description_fr="Publié sans relecture"
+        ),
     )
     live_record.refresh_from_db()
     assert live_record.description_fr == "Repas livrés le mardi."
     assert response.status_code in (302, 403)
 
 
-def test_the_editor_rejects_with_a_comment_and_the_record_goes_back(client, curator, editor, live_record):
+def test_the_editor_rejects_with_a_comment_and_the_record_goes_back(
+    client, curator, editor, live_record
+):
     client.force_login(curator)
     client.post(
         reverse(EDIT, args=[live_record.pk]),
@@ -109,7 +132,10 @@ def test_the_editor_rejects_with_a_comment_and_the_record_goes_back(client, cura
     )
     act(client, live_record, "approve")
     client.force_login(editor)
-    assert act(client, live_record, "reject", "Source à confirmer avec l'organisme.").status_code == 302
+    assert (
+        act(client, live_record, "reject", "Source à confirmer avec l'organisme.").status_code
+        == 302
+    )
 
     live_record.refresh_from_db()
     assert live_record.description_fr == "Repas livrés le mardi."

@@ -9,7 +9,11 @@ class Command(BaseCommand):
     help = "Load or refresh the CMM territory and the tree of needs (idempotent)."
 
     def handle(self, *args, **options):
-        with audited(comment="load_reference_data", source=AuditSource.Source.COMMAND, reference="load_reference_data"):
+        with audited(
+            comment="load_reference_data",
+            source=AuditSource.Source.COMMAND,
+            reference="load_reference_data",
+        ):
             territories = load_territories(Territory)
             categories = load_categories(Category)
         self.stdout.write(f"{territories} territories, {categories} categories up to date.")

@@ -23,7 +23,9 @@ class Command(BaseCommand):
                 self.stdout.write("No deleted organisation can be recovered.")
             for row in rows:
                 who = row.revision.user or "?"
-                self.stdout.write(f"{row.pk:>8}  {row.revision.date_created:%Y-%m-%d %H:%M}  {who}  {row.object_repr}")
+                self.stdout.write(
+                    f"{row.pk:>8}  {row.revision.date_created:%Y-%m-%d %H:%M}  {who}  {row.object_repr}"
+                )
             return
         actor = None
         if user:

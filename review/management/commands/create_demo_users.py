@@ -17,7 +17,9 @@ class Command(BaseCommand):
     help = "Create one demo user per role (curator, editor, administrator) and print their credentials."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", default="demo-211-repertoire", help="Password for all three.")
+        parser.add_argument(
+            "--password", default="demo-211-repertoire", help="Password for all three."
+        )
 
     @transaction.atomic
     def handle(self, *args, password, **options):
@@ -30,7 +32,11 @@ class Command(BaseCommand):
         for username, first, last, group_name, superuser in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                },
             )
             if created:
                 user.set_password(password)
@@ -38,4 +44,7 @@ class Command(BaseCommand):
             user.is_superuser = superuser
             user.save()
             user.groups.add(Group.objects.get(name=group_name))
-            self.stdout.write(f"  {group_name:<15} {username} / {password}" + ("" if created else "  (already there)"))
+            self.stdout.write(
+                f"  {group_name:<15} {username} / {password}"
+                + ("" if created else "  (already there)")
+            )
