@@ -14,6 +14,11 @@ class CmsConfig(AppConfig):
 
 
 def _ensure_site(sender, **kwargs):
+    from django.contrib.contenttypes.models import ContentType
+
     from .models import site_ensure
+
+    # After a flush (transactional tests) the cached content type ids point at deleted rows.
+    ContentType.objects.clear_cache()
 
     site_ensure()

@@ -124,8 +124,8 @@ def site_ensure() -> HomePage:
     fr, _created = Locale.objects.get_or_create(language_code="fr")
     en, _created = Locale.objects.get_or_create(language_code="en")
     root = Page.get_first_root_node()
-    if root is None:
-        return None
+    if root is None:  # a flushed database: Wagtail's migration made the root, nothing remakes it
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=fr))
 
     home_fr = HomePage.objects.filter(locale=fr).first()
     if home_fr is None:

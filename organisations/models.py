@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import (
@@ -638,7 +639,8 @@ class Phone(Orderable):
     def display(self) -> str:
         text = format_phone_national(self.number)
         if self.extension:
-            text = f"{text}, {_('ext.')} {self.extension}"
+            extension_label = _("ext.")
+            text = f"{text}, {extension_label} {self.extension}"
         return text
 
     @property
@@ -696,7 +698,7 @@ class AuditSource(models.Model):
         REQUEST = "request", _("Web request")
         COMMAND = "command", _("Command")
         TASK = "task", _("Background task")
-        IMPORT = "import", _("Import")
+        IMPORT = "import", pgettext_lazy("audit source", "Import")
 
     revision = models.OneToOneField(
         "reversion.Revision", on_delete=models.CASCADE, related_name="audit_source"

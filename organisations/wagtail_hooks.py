@@ -1,6 +1,7 @@
 from django.db.models import OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
@@ -131,7 +132,11 @@ ORGANISATION_EDIT_HANDLER = TabbedInterface(
                     ],
                     heading=_("Contact for updating"),
                 ),
-                InlinePanel("contacts", label=_("Contact"), panels=CONTACT_PANELS),
+                InlinePanel(
+                    "contacts",
+                    label=pgettext_lazy("private contact person", "Contact"),
+                    panels=CONTACT_PANELS,
+                ),
                 MultiFieldPanel(
                     [
                         FieldPanel("status", read_only=True),

@@ -25,7 +25,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "cms",
     "organisations",
     "imports",
     "wagtail.contrib.forms",
@@ -57,8 +56,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    # Last, so that its post_migrate step (groups, permissions, workflow) finds every other app's
-    # content types and permissions already created.
+    # Last, so that their post_migrate steps (the page trees; groups, permissions, workflow) find
+    # every other app's content types and permissions already created.
+    "cms",
     "review",
 ]
 

@@ -34,3 +34,16 @@ def language_name(code: str) -> str:
 
     info = LANG_INFO.get(code)
     return gettext(info["name"]) if info else code
+
+
+@register.filter
+def clock(value) -> str:
+    """A time as people read it here: « 9 h », « 12 h 30 » in French; "9 a.m." in English."""
+    from django.utils import translation
+    from django.utils.formats import time_format
+
+    if value is None:
+        return ""
+    if (translation.get_language() or "fr")[:2] == "fr":
+        return f"{value.hour} h {value.minute:02d}" if value.minute else f"{value.hour} h"
+    return time_format(value, "TIME_FORMAT")

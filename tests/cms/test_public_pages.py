@@ -160,3 +160,11 @@ def test_the_detail_page_costs_the_same_number_of_queries_however_big_the_record
         PhoneFactory(organisation=big)
     queries_for(small)  # warm the site and page caches
     assert queries_for(big) == queries_for(small)
+
+
+def test_hours_read_the_way_people_write_them_in_each_language(client):
+    organisation = OrganisationFactory()
+    location = LocationFactory(organisation=organisation)
+    OpeningHoursFactory(location=location, weekday=1, opens="09:00", closes="12:30")
+    assert "9 h – 12 h 30" in detail(client, organisation, "fr").content.decode()
+    assert "9 a.m. – 12:30 p.m." in detail(client, organisation, "en").content.decode()

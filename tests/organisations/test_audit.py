@@ -157,7 +157,9 @@ def test_editors_cannot_see_or_use_the_recovery_page(client, editor, administrat
     assert not Organisation.objects.filter(pk=pk).exists()
 
 
-def test_an_editor_archives_from_the_admin_and_the_public_page_disappears(client, editor, full_record):
+def test_an_editor_archives_from_the_admin_and_the_public_page_disappears(
+    client, editor, full_record
+):
     client.force_login(editor)
     url = reverse("organisations_archive", args=[full_record.pk])
     assert client.get(url).status_code == 200
