@@ -167,3 +167,24 @@ def test_a_new_organisation_is_not_public_until_approved(client, curator, editor
     created.refresh_from_db()
     assert created.live
     assert public_page(client, created).status_code == 200
+
+
+def test_while_editors_review_no_curator_can_slip_a_change_in(client, curator, editor, live_record):
+    """Wagtail publishes the latest revision when a workflow ends: a curator's save during the
+    editors' step would go live unreviewed, so the record is locked to them until it is decided."""
+    client.force_login(curator)
+    client.post(
+        reverse(EDIT, args=[live_record.pk]),
+        organisation_form_data(live_record, action="action-submit", description_fr="Version relue"),
+    )
+    act(client, live_record, "approve")
+
+    client.post(
+        reverse(EDIT, args=[live_record.pk]),
+        organisation_form_data(live_record, description_fr="Ajout non relu"),
+    )
+    client.force_login(editor)
+    act(client, live_record, "approve")
+
+    live_record.refresh_from_db()
+    assert live_record.description_fr == "Version relue"
