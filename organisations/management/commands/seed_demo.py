@@ -42,13 +42,13 @@ class Command(BaseCommand):
         existing = Organisation.objects.count()
         if if_empty and existing:
             self.stdout.write(
-                f"The database already holds {existing:,} organisations: no demo data added."
+                f"Organisations already in the database ({existing:,}): no demo data added."
             )
             return
         if existing:
             # Adding is what a developer who asks for more data on a non-empty database wants;
             # slugs and UUIDs stay unique (see demo_seed).
-            self.stdout.write(f"Adding to the {existing:,} organisations already there.")
+            self.stdout.write(f"Adding to the organisations already there ({existing:,}).")
         drafts = default_drafts(organisations) if drafts is None else drafts
         try:
             counts = demo_seed(
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 f"{counts['organisations']:,} organisations, {counts['services']:,} services, "
                 f"{counts['locations']:,} locations, {counts['phones']:,} phones, "
                 f"{counts['hours']:,} opening hours, {counts['contacts']:,} contacts; "
-                f"{counts['drafts']} drafts in review."
+                f"{counts['drafts']} drafts submitted for review."
             )
         )
         index_note = (
@@ -74,5 +74,6 @@ class Command(BaseCommand):
             else "search index skipped (run update_index)"
         )
         self.stdout.write(
-            f"{counts['seconds']:.1f} s (inserts {counts['insert_seconds']:.1f} s, {index_note})."
+            f"{counts['seconds']:.1f} s (generation and inserts {counts['insert_seconds']:.1f} s, "
+            f"{index_note})."
         )
