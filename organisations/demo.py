@@ -47,6 +47,19 @@ from .models import (
     Territory,
 )
 
+# The kinds of rows demo_seed writes, as keys of the counts it returns.
+ROW_KINDS = (
+    "organisations",
+    "services",
+    "locations",
+    "hours",
+    "phones",
+    "contacts",
+    "identifiers",
+    "category_links",
+    "area_links",
+)
+
 # Organisations generated, written and indexed together: bounds memory (about 20 rows each).
 CHUNK_SIZE = 2000
 # Rows per INSERT where the database sets no lower limit (SQLite caps at 999 parameters itself).
@@ -1627,17 +1640,7 @@ def demo_seed(
     )
 
     counts = dict.fromkeys(
-        (
-            "organisations",
-            "services",
-            "locations",
-            "hours",
-            "phones",
-            "contacts",
-            "identifiers",
-            "category_links",
-            "area_links",
-        ),
+        ROW_KINDS,
         0,
     )
     tables = _leaf_tables()

@@ -37,7 +37,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from organisations.demo import default_drafts, demo_seed
+    from organisations.demo import ROW_KINDS, default_drafts, demo_seed
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -51,34 +51,10 @@ def main() -> None:
         index=not args.no_index,
         stdout=sys.stdout,
     )
-    rows = sum(
-        counts[key]
-        for key in (
-            "organisations",
-            "services",
-            "locations",
-            "hours",
-            "phones",
-            "contacts",
-            "identifiers",
-            "category_links",
-            "area_links",
-        )
-    )
+    rows = sum(counts[key] for key in ROW_KINDS)
     seconds = counts["seconds"]
     print(f"seed_demo --organisations {args.organisations} --seed {args.seed}:")
-    for key in (
-        "organisations",
-        "services",
-        "locations",
-        "hours",
-        "phones",
-        "contacts",
-        "identifiers",
-        "category_links",
-        "area_links",
-        "drafts",
-    ):
+    for key in (*ROW_KINDS, "drafts"):
         print(f"  {key:<16} {counts[key]:>10,}")
     print(f"  {'rows':<16} {rows:>10,}")
     print(f"  inserts          {counts['insert_seconds']:>10.1f} s")
