@@ -23,35 +23,42 @@ def _check(user, codename: str):
         raise PermissionDenied
 
 
-@transaction.atomic
-def organisation_archive(*, organisation: Organisation, user) -> Organisation:
-    """Close a record in everyday use: it leaves the public directory but keeps its history."""
+def _status_set(*, organisation: Organisation, user, status: str, comment: str, action: str):
     _check(user, "archive_organisation")
     with audited(
-        comment=_("Archived"),
+        comment=comment,
         source=AuditSource.Source.REQUEST,
         user=user,
         reference=str(organisation.uuid),
     ):
-        organisation.status = Organisation.Status.CLOSED
+        organisation.status = status
         organisation.save(update_fields=["status", "updated_at"])
-    log(instance=organisation, action="repertoire.archive", user=user)
+    log(instance=organisation, action=action, user=user)
     return organisation
+
+
+@transaction.atomic
+def organisation_archive(*, organisation: Organisation, user) -> Organisation:
+    """Close a record in everyday use: it leaves the public directory but keeps its history."""
+    return _status_set(
+        organisation=organisation,
+        user=user,
+        status=Organisation.Status.CLOSED,
+        comment=_("Archived"),
+        action="repertoire.archive",
+    )
 
 
 @transaction.atomic
 def organisation_unarchive(*, organisation: Organisation, user) -> Organisation:
-    _check(user, "archive_organisation")
-    with audited(
-        comment=_("Reopened"),
-        source=AuditSource.Source.REQUEST,
+    """Make an archived record active again."""
+    return _status_set(
+        organisation=organisation,
         user=user,
-        reference=str(organisation.uuid),
-    ):
-        organisation.status = Organisation.Status.ACTIVE
-        organisation.save(update_fields=["status", "updated_at"])
-    log(instance=organisation, action="repertoire.unarchive", user=user)
-    return organisation
+        status=Organisation.Status.ACTIVE,
+        comment=_("Reopened"),
+        action="repertoire.unarchive",
+    )
 
 
 @transaction.atomic

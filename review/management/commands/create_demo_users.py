@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, password, **options):
         from django.conf import settings
 
-        if not settings.DEBUG and not options.get("force_insecure"):
+        if not settings.DEBUG:
             # A well-known password must never reach a production database.
             raise CommandError("create_demo_users is for development (DEBUG on) only.")
         User = get_user_model()
