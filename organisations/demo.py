@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .audit import audited
+from .geocoding import address_key
 from .models import (
     AuditSource,
     Category,
@@ -1403,6 +1404,12 @@ class _Generator:
                 geocode_precision="manual" if locked else precision,
                 geocode_source="demo" if precision else "",
                 geocoded_at=created_at if precision else None,
+                # Demo points count as geocoded for their address: `geocode --missing` leaves them.
+                geocoded_address=(
+                    address_key(street=street, postal_code=postal, municipality=municipality.name)
+                    if lat is not None
+                    else ""
+                ),
                 coordinates_locked=locked,
                 address_is_confidential=kind.confidential,
                 accessibility_fr=access[0],

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.models import WorkflowState
 
-from .models import Category, Location, Organisation, Service, Territory
+from .models import Category, GeocodePrecision, Location, Organisation, Service, Territory
 
 
 def territory_with_descendants(territory: Territory) -> list[int]:
@@ -55,6 +55,25 @@ class ReviewState:
     ]
 
 
+class MapPosition:
+    MISSING = "missing"
+    DOUBTFUL = "doubtful"
+
+    choices = [
+        (MISSING, _("No point on the map")),
+        (DOUBTFUL, _("Doubtful geocoding")),
+        *[(f"precision:{value}", label) for value, label in GeocodePrecision.choices],
+    ]
+
+    @classmethod
+    def locations(cls, value: str):
+        if value == cls.MISSING:
+            return Location.objects.filter(latitude__isnull=True)
+        if value == cls.DOUBTFUL:
+            return Location.objects.exclude(geocode_doubt="")
+        return Location.objects.filter(geocode_precision=value.removeprefix("precision:"))
+
+
 class OrganisationFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Organisation.Status.choices)
     sector = django_filters.ModelChoiceFilter(
@@ -87,6 +106,9 @@ class OrganisationFilterSet(WagtailFilterSet):
         label=_("Has unpublished changes"), field_name="has_unpublished_changes"
     )
     in_workflow = django_filters.BooleanFilter(label=_("In review"), method="filter_in_workflow")
+    map_position = django_filters.ChoiceFilter(
+        label=_("Map position"), choices=MapPosition.choices, method="filter_map_position"
+    )
 
     class Meta:
         model = Organisation
@@ -131,3 +153,9 @@ class OrganisationFilterSet(WagtailFilterSet):
             .values("organisation_id")
         )
         return queryset.filter(pk__in=in_review) if value else queryset.exclude(pk__in=in_review)
+
+    def filter_map_position(self, queryset, name, value):
+        if not value:
+            return queryset
+        located = MapPosition.locations(value).values("organisation_id")
+        return queryset.filter(pk__in=located)

@@ -466,13 +466,22 @@ class Service(Orderable, ClusterableModel):
         return through.objects.filter(service_id=self.pk) if self.pk else through.objects.none()
 
 
+class GeocodePrecision(models.TextChoices):
+    ROOFTOP = "rooftop", _("Address (rooftop or street)")
+    POSTAL_CODE = "postal_code", _("Postal code")
+    MUNICIPALITY = "municipality", _("Centre of the municipality or borough")
+    MANUAL = "manual", _("Placed by hand")
+    FAILED = "failed", _("Not found")
+
+
+class GeocodeDoubt(models.TextChoices):
+    OUTSIDE_CMM = "outside_cmm", _("Outside the Montréal metropolitan area")
+    OTHER_MUNICIPALITY = "other_municipality", _("In another municipality than the address says")
+    FAR_FROM_MUNICIPALITY = "far", _("Far from the municipality the address says")
+
+
 class Location(Orderable, ClusterableModel):
-    class Precision(models.TextChoices):
-        ROOFTOP = "rooftop", _("Address (rooftop or street)")
-        POSTAL_CODE = "postal_code", _("Postal code")
-        MUNICIPALITY = "municipality", _("Centre of the municipality or borough")
-        MANUAL = "manual", _("Placed by hand")
-        FAILED = "failed", _("Not found")
+    Precision = GeocodePrecision
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = ParentalKey(Organisation, on_delete=models.CASCADE, related_name="locations")
@@ -505,6 +514,15 @@ class Location(Orderable, ClusterableModel):
     )
     geocode_source = models.CharField(_("geocoding source"), max_length=60, blank=True)
     geocoded_at = models.DateTimeField(_("geocoded on"), null=True, blank=True)
+    # The normalised address the coordinates were found for (see geocoding.address_key): when it
+    # no longer matches the address, the location is due for geocoding again.
+    geocoded_address = models.CharField(
+        _("geocoded address"), max_length=500, blank=True, editable=False
+    )
+    geocode_doubt = models.CharField(
+        _("doubtful geocoding"), max_length=20, choices=GeocodeDoubt.choices, blank=True
+    )
+    geocode_label = models.CharField(_("place found"), max_length=300, blank=True)
     coordinates_locked = models.BooleanField(
         _("pin placed by hand"),
         default=False,
@@ -550,7 +568,18 @@ class Location(Orderable, ClusterableModel):
 
     def clean(self):
         self.postal_code = normalise_postal_code(self.postal_code)
+        if self.coordinates_locked and self.latitude is not None:
+            # A person placed or confirmed the pin: say so, and geocoding leaves it alone.
+            if self.geocode_precision != self.Precision.MANUAL:
+                self.geocode_precision = self.Precision.MANUAL
+                self.geocode_source = "manual"
+                self.geocoded_at = timezone.now()
+            self.geocode_doubt = ""
         super().clean()
+
+    @property
+    def geocode_doubtful(self) -> bool:
+        return bool(self.geocode_doubt)
 
 
 def normalise_postal_code(value: str) -> str:
@@ -558,6 +587,38 @@ def normalise_postal_code(value: str) -> str:
     if len(compact) == 6:
         return f"{compact[:3]} {compact[3:]}"
     return value.strip().upper()
+
+
+class GeocodedAddress(models.Model):
+    """One answer of a geocoding provider, kept so the same address is never asked twice.
+
+    Keyed by the provider and the normalised query (``geocoding.address_key``): case, accents,
+    spacing, unit numbers and the postal code's format make no difference. "Nothing found" is an
+    answer too (``found`` false), so an unknown address costs one request, not one per run.
+    """
+
+    provider = models.CharField(_("provider"), max_length=60)
+    key = models.CharField(_("normalised address"), max_length=500)
+    query = models.CharField(_("query sent"), max_length=500)
+    found = models.BooleanField(_("found"), default=False)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    precision = models.CharField(
+        _("precision"), max_length=20, choices=GeocodePrecision.choices, blank=True
+    )
+    municipality = models.CharField(_("municipality found"), max_length=200, blank=True)
+    label = models.CharField(_("place found"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("asked on"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("geocoded address")
+        verbose_name_plural = _("geocoded addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "key"], name="geocoded_address_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider}: {self.query}"
 
 
 class OpeningHours(Orderable):

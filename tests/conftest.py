@@ -40,3 +40,25 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def nominatim(settings):
+    """A Nominatim on loopback, and the settings that send geocoding to it (no delay, short
+    timeout and back-off, no pause) with a fresh geocoder before and after."""
+    from organisations.geocoding import geocoder_reset
+    from tests.nominatim import NominatimServer
+
+    server = NominatimServer().start()
+    settings.GEOCODER = "nominatim"
+    settings.GEOCODER_DOMAIN = server.domain
+    settings.GEOCODER_SCHEME = "http"
+    settings.GEOCODER_MIN_DELAY_SECONDS = 0.0
+    settings.GEOCODER_TIMEOUT = 2.0
+    settings.GEOCODER_MAX_RETRIES = 2
+    settings.GEOCODER_BACKOFF_SECONDS = 0.01
+    settings.GEOCODER_PAUSE_SECONDS = 0.0
+    geocoder_reset()
+    yield server
+    server.stop()
+    geocoder_reset()

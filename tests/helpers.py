@@ -49,10 +49,14 @@ def _row(obj, fields):
 
 
 def organisation_form_data(
-    organisation: Organisation, action: str | None = None, **changes
+    organisation: Organisation,
+    action: str | None = None,
+    location_changes: dict | None = None,
+    **changes,
 ) -> dict:
     """The edit form's POST data for the organisation as it stands (its latest revision), with
-    ``changes`` applied to the organisation's own fields."""
+    ``changes`` applied to the organisation's own fields and ``location_changes`` to its first
+    location's."""
     org = organisation.get_latest_revision_as_object() if organisation.pk else organisation
     data = {field: _value(getattr(org, field)) for field in ORGANISATION_FIELDS}
     data.update({key: _value(value) for key, value in changes.items()})
@@ -69,6 +73,8 @@ def organisation_form_data(
     for location in org.locations.all():
         row = _row(location, LOCATION_FIELDS)
         row["municipality"] = location.municipality_id
+        if location_changes and not locations:
+            row.update({key: _value(value) for key, value in location_changes.items()})
         row["hours"] = inline_formset(
             [
                 {

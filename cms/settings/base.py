@@ -10,6 +10,7 @@ import dj_database_url
 from .env import (
     email_settings,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -135,7 +136,14 @@ else:
 # --- Background work (django-tasks) ---------------------------------------------------------------
 # "immediate" runs tasks in the request (tests, `make run`); "database" queues them for
 # `manage.py db_worker` (production).
-TASKS = {"default": {"BACKEND": tasks_backend(env_str("TASKS_BACKEND", "immediate"))}}
+# Geocoding has a queue of its own so that one worker (`db_worker --queue-name geocoding`) holds
+# the provider's minimum delay: geopy's RateLimiter throttles within one process only.
+TASKS = {
+    "default": {
+        "BACKEND": tasks_backend(env_str("TASKS_BACKEND", "immediate")),
+        "QUEUES": ["default", "geocoding"],
+    }
+}
 
 # --- Email ------------------------------------------------------------------------------------------
 globals().update(email_settings(env_str("EMAIL_URL", "console:")))
@@ -190,6 +198,33 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx", "ods", "zip"]
 # An annual update starts about 10-11 months after the last one (AIRS / Inform standard).
 REPERTOIRE_REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 365)
 REPERTOIRE_CONTACT_EMAIL = env_str("CONTACT_EMAIL", "info@211.example")
+
+# --- Geocoding (organisations/geocoding.py) ----------------------------------------------------------
+# Any geopy geocoder name ("nominatim", "photon", "pelias", "arcgis", "googlev3"...) or "offline"
+# (no requests: every address goes to its borough's or municipality's centre).
+GEOCODER = env_str("GEOCODER", "nominatim").strip().lower()
+GEOCODER_DOMAIN = env_str("GEOCODER_DOMAIN")  # empty: the provider's public service
+GEOCODER_SCHEME = env_str("GEOCODER_SCHEME", "https")
+GEOCODER_API_KEY = env_str("GEOCODER_API_KEY")
+# Nominatim's policy asks for a User-Agent that identifies the application and a way to reach us.
+GEOCODER_USER_AGENT = env_str(
+    "GEOCODER_USER_AGENT", f"Repertoire-211/0.1 (+{REPERTOIRE_CONTACT_EMAIL})"
+)
+GEOCODER_MIN_DELAY_SECONDS = env_float("GEOCODER_MIN_DELAY_SECONDS", 1.0)
+GEOCODER_TIMEOUT = env_float("GEOCODER_TIMEOUT", 10.0)  # geopy's own default of 1 s is too short
+# Timeouts, 429 and 5xx are retried after 2, 4, 8... seconds (or the server's Retry-After); when
+# every try failed, requests pause for GEOCODER_PAUSE_SECONDS and addresses go to the fallback.
+GEOCODER_MAX_RETRIES = env_int("GEOCODER_MAX_RETRIES", 3)
+GEOCODER_BACKOFF_SECONDS = env_float("GEOCODER_BACKOFF_SECONDS", 2.0)
+GEOCODER_PAUSE_SECONDS = env_float("GEOCODER_PAUSE_SECONDS", 60.0)
+GEOCODER_CACHE_DAYS = env_int("GEOCODER_CACHE_DAYS", 365)
+
+# --- Maps -------------------------------------------------------------------------------------------
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
 
 LOGGING = {
     "version": 1,

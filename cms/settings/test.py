@@ -8,7 +8,15 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "geocoding"],
+    }
+}
+# No test reaches the internet: the geocoding tests point this at a loopback Nominatim.
+GEOCODER = "offline"
+GEOCODER_MIN_DELAY_SECONDS = 0.0
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_AUTOREFRESH = True
 LOGGING["root"]["level"] = env_str("LOG_LEVEL", "WARNING")
