@@ -369,3 +369,35 @@ def test_organisation_geocode_covers_saved_rows_and_the_pending_draft(nominatim)
 
     assert outcomes == {"geocoded": 1}
     assert get_geocoder().stats.requests == 1
+
+
+def test_a_pin_placed_by_hand_in_the_form_is_kept_through_an_address_change(
+    client, curator, nominatim, django_capture_on_commit_callbacks
+):
+    nominatim.add("rue Saint-Denis", place(*SAINT_DENIS))
+    organisation = OrganisationFactory()
+    plateau_location(organisation=organisation, latitude=45.51, longitude=-73.56)
+    client.force_login(curator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse(EDIT, args=[organisation.pk]),
+            organisation_form_data(
+                organisation,
+                action="action-submit",
+                location_changes={
+                    "street_address": "4000, rue Saint-Denis",
+                    "latitude": 45.5301,
+                    "longitude": -73.5802,
+                    "coordinates_locked": True,
+                },
+            ),
+        )
+
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    draft = organisation.latest_revision.as_object().locations.get()
+    assert (draft.latitude, draft.longitude) == (45.5301, -73.5802)
+    assert draft.geocode_precision == Location.Precision.MANUAL
+    assert draft.geocode_source == "manual"
+    assert nominatim.search_requests() == []
