@@ -27,6 +27,17 @@ EDIT = "wagtailsnippets_organisations_organisation:edit"
 SAINT_DENIS = (45.5191, -73.5696)
 
 
+def submit_draft(client, organisation, capture_on_commit, location_changes):
+    """POST the edit form with the first location changed, running what waits for the commit."""
+    with capture_on_commit(execute=True):
+        return client.post(
+            reverse(EDIT, args=[organisation.pk]),
+            organisation_form_data(
+                organisation, action="action-submit", location_changes=location_changes
+            ),
+        )
+
+
 def plateau_location(**kwargs):
     defaults = {
         "street_address": "1234, rue Saint-Denis",
@@ -291,15 +302,12 @@ def test_saving_a_draft_with_a_new_address_geocodes_the_draft_not_the_live_recor
     location.save()
     client.force_login(curator)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse(EDIT, args=[organisation.pk]),
-            organisation_form_data(
-                organisation,
-                action="action-submit",
-                location_changes={"street_address": "4000, rue Saint-Denis"},
-            ),
-        )
+    response = submit_draft(
+        client,
+        organisation,
+        django_capture_on_commit_callbacks,
+        {"street_address": "4000, rue Saint-Denis"},
+    )
 
     assert response.status_code == 302
     organisation.refresh_from_db()
@@ -343,15 +351,12 @@ def test_a_failing_geocoding_task_leaves_the_record_saved(
     plateau_location(organisation=organisation)
     client.force_login(curator)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse(EDIT, args=[organisation.pk]),
-            organisation_form_data(
-                organisation,
-                action="action-submit",
-                location_changes={"street_address": "4000, rue Saint-Denis"},
-            ),
-        )
+    response = submit_draft(
+        client,
+        organisation,
+        django_capture_on_commit_callbacks,
+        {"street_address": "4000, rue Saint-Denis"},
+    )
 
     assert response.status_code == 302
     organisation.refresh_from_db()
@@ -379,20 +384,17 @@ def test_a_pin_placed_by_hand_in_the_form_is_kept_through_an_address_change(
     plateau_location(organisation=organisation, latitude=45.51, longitude=-73.56)
     client.force_login(curator)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse(EDIT, args=[organisation.pk]),
-            organisation_form_data(
-                organisation,
-                action="action-submit",
-                location_changes={
-                    "street_address": "4000, rue Saint-Denis",
-                    "latitude": 45.5301,
-                    "longitude": -73.5802,
-                    "coordinates_locked": True,
-                },
-            ),
-        )
+    response = submit_draft(
+        client,
+        organisation,
+        django_capture_on_commit_callbacks,
+        {
+            "street_address": "4000, rue Saint-Denis",
+            "latitude": 45.5301,
+            "longitude": -73.5802,
+            "coordinates_locked": True,
+        },
+    )
 
     assert response.status_code == 302
     organisation.refresh_from_db()
