@@ -1,7 +1,7 @@
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
@@ -15,6 +15,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import Column, DateColumn, LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
@@ -24,7 +25,9 @@ from . import views
 from .audit import snapshot_record
 from .filters import OrganisationFilterSet
 from .forms import OrganisationForm
-from .models import AuditSource, Category, Location, Organisation, Territory
+from .geocoding import organisation_geocode_later
+from .models import AuditSource, Category, GeocodePrecision, Location, Organisation, Territory
+from .panels import PinMapPanel
 from .selectors import with_editorial_state
 
 SERVICE_PANELS = [
@@ -52,11 +55,18 @@ LOCATION_PANELS = [
         [
             FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
             FieldPanel("coordinates_locked"),
+            PinMapPanel(),
             FieldRowPanel(
                 [
                     FieldPanel("geocode_precision", read_only=True),
                     FieldPanel("geocode_source", read_only=True),
                     FieldPanel("geocoded_at", read_only=True),
+                ]
+            ),
+            FieldRowPanel(
+                [
+                    FieldPanel("geocode_doubt", read_only=True),
+                    FieldPanel("geocode_label", read_only=True),
                 ]
             ),
         ],
@@ -164,6 +174,18 @@ ORGANISATION_EDIT_HANDLER = TabbedInterface(
 )
 
 
+def map_position(organisation) -> str:
+    """The list's "Map position" column, from the annotations of ``get_queryset``."""
+    if getattr(organisation, "has_doubtful_geocode", False):
+        return _("Doubtful")
+    precision = getattr(organisation, "first_geocode_precision", None)
+    if precision is None:
+        return "—"  # no location
+    if getattr(organisation, "first_latitude", None) is None:
+        return _("Missing")
+    return GeocodePrecision(precision).label if precision else _("Unknown")
+
+
 class OrganisationIndexView(IndexView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, _object_list, is_paginated = super().paginate_queryset(queryset, page_size)
@@ -192,6 +214,7 @@ class OrganisationViewSet(SnippetViewSet):
     list_display = [
         "name",
         Column("municipality_name", label=_("Municipality")),
+        Column("map_position", label=_("Map position"), accessor=map_position),
         Column("get_status_display", label=_("Status"), sort_key="status"),
         LiveStatusTagColumn(),
         DateColumn("last_verified_at", label=_("Last verified"), sort_key="last_verified_at"),
@@ -225,9 +248,18 @@ class OrganisationViewSet(SnippetViewSet):
             .order_by("sort_order", "pk")
             .values("municipality__name")[:1]
         )
+        first_location = Location.objects.filter(organisation=OuterRef("pk")).order_by(
+            "sort_order", "pk"
+        )
+        doubtful = Location.objects.filter(organisation=OuterRef("pk")).exclude(geocode_doubt="")
         return Organisation.objects.select_related(
             "assigned_curator", "latest_revision", "live_revision"
-        ).annotate(municipality_name=Subquery(first_municipality))
+        ).annotate(
+            municipality_name=Subquery(first_municipality),
+            first_geocode_precision=Subquery(first_location.values("geocode_precision")[:1]),
+            first_latitude=Subquery(first_location.values("latitude")[:1]),
+            has_doubtful_geocode=Exists(doubtful),
+        )
 
 
 class TerritoryViewSet(SnippetViewSet):
@@ -341,3 +373,43 @@ def deleted_organisations_menu_item():
     return AdministratorMenuItem(
         _("Deleted organisations"), reverse("organisations_deleted"), icon_name="bin", order=900
     )
+
+
+# --- Geocoding ------------------------------------------------------------------------------------
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def geocode_after_save(request, instance):
+    """A saved draft or publication with a new address is geocoded once the save has committed
+    (publications through the workflow are caught by the ``published`` signal, see apps.py)."""
+    if isinstance(instance, Organisation):
+        organisation_geocode_later(organisation=instance)
+
+
+class GeocodeAgainBulkAction(SnippetBulkAction):
+    display_name = _("Geocode again")
+    aria_label = _("Geocode the selected organisations’ addresses again")
+    action_type = "geocode"
+    template_name = "organisations/admin/confirm_bulk_geocode.html"
+    action_priority = 50
+    models = [Organisation]
+
+    def check_perm(self, snippet):
+        return self.request.user.has_perm("organisations.change_organisation")
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        for organisation in objects:
+            organisation_geocode_later(organisation=organisation, force=True)
+        return len(objects), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "Geocoding of %(count)d organisation has been queued; pins placed by hand stay put.",
+            "Geocoding of %(count)d organisations has been queued; pins placed by hand stay put.",
+            num_parent_objects,
+        ) % {"count": num_parent_objects}
+
+
+hooks.register("register_bulk_action", GeocodeAgainBulkAction)

@@ -6,12 +6,13 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     if not os.path.exists(CHROMIUM):
         message = f"Chromium not found at {CHROMIUM}: install it with 'apt-get install chromium' (or set CHROMIUM_PATH)."
         if os.environ.get("CI", "").lower() == "true":
@@ -23,7 +24,16 @@ def browser():
     # to set up data are still synchronous and safe there.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Once Playwright's loop runs in this thread, Django hands out new connection objects, which
+    # lack the copy of the migrated database that serialized_rollback restores after each test:
+    # carry it over, or the first browser test would flush the reference data for good.
+    serialized = {
+        c.alias: getattr(c, "_test_serialized_contents", None) for c in connections.all()
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
