@@ -27,9 +27,7 @@ def browser(django_db_setup):
     # Once Playwright's loop runs in this thread, Django hands out new connection objects, which
     # lack the copy of the migrated database that serialized_rollback restores after each test:
     # carry it over, or the first browser test would flush the reference data for good.
-    serialized = {
-        c.alias: getattr(c, "_test_serialized_contents", None) for c in connections.all()
-    }
+    serialized = {c.alias: getattr(c, "_test_serialized_contents", None) for c in connections.all()}
     with sync_playwright() as playwright:
         for alias, contents in serialized.items():
             if contents is not None:
