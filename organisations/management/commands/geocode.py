@@ -44,10 +44,11 @@ class Progress:
             rate = self.done / elapsed if elapsed else 0
             left = (self.total - self.done) / rate if rate else 0
             bar = "#" * int(share * 30)
+            remaining = _("%(minutes)d min left") % {"minutes": left // 60}
             self.stream.write(
                 ending="",
                 msg=f"\r[{bar:<30}] {self.done:,}/{self.total:,} {share:4.0%}  "
-                f"{rate:5.1f}/s  {_('%(minutes)d min left') % {'minutes': left // 60}}  ",
+                f"{rate:5.1f}/s  {remaining}  ",
             )
             if self.done == self.total:
                 self.stream.write("")
