@@ -2,11 +2,13 @@
 here). On a laptop without Chromium they are skipped with a message; in CI (CI=true) a missing
 browser is a failure."""
 
+import contextlib
 import os
 import shutil
 
 import pytest
 from django.db import connections
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -56,4 +58,19 @@ def page(browser):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    settle(page)
     context.close()
+
+
+def settle(page) -> None:
+    """Let the page finish what it is loading, and leave it quietly, before the test ends.
+
+    The live server shares the test database's connection (in-memory SQLite): a request still
+    being served while the next test restores the database fails ("SQL statements in progress").
+    Leaving an admin edit page sends a beacon that releases the editing session: it is dropped
+    here, so that nothing reaches the server once the test is over."""
+    # A page that keeps polling never goes idle: closing the context ends it.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_load_state("networkidle", timeout=5_000)
+    page.route("**/*", lambda route: route.abort())
+    page.goto("about:blank")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from organisations.factories import LocationFactory, OrganisationFactory, territory
 from organisations.models import Organisation
+from tests.browser.conftest import settle
 
 # serialized_rollback: the live server needs committed data, and the reference data, pages and
 # roles that migrations created must come back after each test flushes the database.
@@ -30,6 +31,7 @@ def desktop(browser, live_server):
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
     yield page
+    settle(page)
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
