@@ -8,6 +8,7 @@ snippets (one record, one workflow) rather than pages.
 
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -15,7 +16,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Locale, Page
 
-from organisations import selectors
+from organisations import search, selectors
 
 
 def alternate_language_urls(page: Page, suffix: str = "") -> dict[str, str]:
@@ -32,7 +33,7 @@ class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = ["cms.DirectoryPage", "cms.ContentPage"]
+    subpage_types = ["cms.DirectoryPage", "cms.SearchPage", "cms.ContentPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = 1
 
@@ -99,6 +100,39 @@ class DirectoryPage(RoutablePageMixin, Page):
             template="organisations/organisation_detail.html",
             context_overrides=context,
         )
+
+
+class SearchPage(Page):
+    """The public search: ``/fr/recherche/`` and ``/en/search/``, every search a shareable URL.
+
+    Parameters have a French and an English name (``categorie``/``category``, ``territoire``/
+    ``area``, ``pres``/``near``, ``rayon``/``radius``), both accepted in either language.
+    """
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = []
+    parent_page_types = ["cms.HomePage"]
+    max_count_per_parent = 1
+
+    PAGE_SIZE = 20
+
+    class Meta:
+        verbose_name = _("search page")
+
+    @classmethod
+    def for_language(cls, language: str | None = None) -> "SearchPage | None":
+        language = (language or translation.get_language() or "fr")[:2]
+        return cls.objects.live().filter(locale__language_code=language).first()
+
+    def serve(self, request, *args, **kwargs):
+        context = self.get_context(request, *args, **kwargs)
+        context.update(search.search_context(request))
+        # The language switcher keeps the search: both languages accept both parameter names.
+        query = request.GET.urlencode()
+        context["alternates"] = alternate_language_urls(self, suffix=f"?{query}" if query else "")
+        return TemplateResponse(request, self.get_template(request), context)
 
 
 class ContentPage(Page):
@@ -170,6 +204,19 @@ def site_ensure() -> HomePage:
                 slug="organisations",
                 locale=en,
                 translation_key=directory_fr.translation_key,
+            )
+        )
+    search_fr = SearchPage.objects.filter(locale=fr).first()
+    if search_fr is None:
+        home_fr.refresh_from_db()
+        search_fr = home_fr.add_child(
+            instance=SearchPage(title="Recherche", slug="recherche", locale=fr)
+        )
+    if not SearchPage.objects.filter(locale=en, translation_key=search_fr.translation_key).exists():
+        home_en.refresh_from_db()
+        home_en.add_child(
+            instance=SearchPage(
+                title="Search", slug="search", locale=en, translation_key=search_fr.translation_key
             )
         )
     site = Site.objects.filter(is_default_site=True).first()

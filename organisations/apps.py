@@ -7,7 +7,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
-        from wagtail.signals import published
+        from wagtail.signals import published, unpublished
 
         from . import audit
         from .models import Organisation
@@ -15,10 +15,19 @@ class OrganisationsConfig(AppConfig):
         audit.register_models()
         # Publication happens in Wagtail's own actions (the edit view, the workflow's last
         # approval, scheduled publishing); its signal is the one place that sees them all.
-        published.connect(geocode_after_publish, sender=Organisation, dispatch_uid="geocode")
+        published.connect(after_publish, sender=Organisation, dispatch_uid="repertoire")
+        unpublished.connect(after_unpublish, sender=Organisation, dispatch_uid="repertoire")
 
 
-def geocode_after_publish(sender, instance, **kwargs):
+def after_publish(sender, instance, **kwargs):
     from .geocoding import organisation_geocode_later
+    from .search import search_document_update
 
+    search_document_update(organisation_id=instance.pk)
     organisation_geocode_later(organisation=instance)
+
+
+def after_unpublish(sender, instance, **kwargs):
+    from .search import search_document_update
+
+    search_document_update(organisation_id=instance.pk)

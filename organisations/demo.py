@@ -35,6 +35,7 @@ from django.utils.text import slugify
 
 from .audit import audited
 from .geocoding import address_key
+from .search import search_index_rebuild
 from .models import (
     AuditSource,
     Category,
@@ -1670,6 +1671,9 @@ def demo_seed(
                 out(f"  {counts['organisations']:>7,} organisations ({elapsed:.1f} s)")
                 next_report += 10_000
     insert_seconds = clock.perf_counter() - started
+    search_started = clock.perf_counter()
+    search_index_rebuild()  # the public search's own index, always: it is the directory
+    counts["search_index_seconds"] = round(clock.perf_counter() - search_started, 2)
 
     counts["drafts"] = _start_drafts(rng=rng, candidates=candidates, count=drafts, out=out)
     counts["existing"] = existing

@@ -311,7 +311,9 @@ class Geocoder:
 
     # -- one query ------------------------------------------------------------------------------
 
-    def lookup(self, query: str, key: str, *, use_cache: bool = True) -> Answer:
+    def lookup(
+        self, query: str, key: str, *, use_cache: bool = True, retries: int | None = None
+    ) -> Answer:
         """The provider's answer for one query, from the cache when it has been asked before.
 
         Raises ``GeocoderError`` when the provider cannot answer; nothing is cached then.
@@ -321,7 +323,7 @@ class Geocoder:
             if cached is not None:
                 self.stats.cache_hits += 1
                 return cached
-        answer = self._request(query)
+        answer = self._request(query, retries=self.max_retries if retries is None else retries)
         self._remember(key, query, answer)
         return answer
 
@@ -361,7 +363,7 @@ class Geocoder:
         except IntegrityError:  # another worker stored the same answer a moment ago
             pass
 
-    def _request(self, query: str) -> Answer:
+    def _request(self, query: str, *, retries: int) -> Answer:
         if time.monotonic() < self._paused_until:
             raise GeocoderError("requests paused after repeated failures")
         attempt = 0
@@ -371,7 +373,7 @@ class Geocoder:
                 place = self._ask(query, **self._options)
                 return self._answer(place)
             except geopy_exc.GeopyError as error:
-                wait = self._retry_wait(error, attempt)
+                wait = self._retry_wait(error, attempt, retries)
                 if wait is None:
                     if _is_transient(error):
                         self._paused_until = time.monotonic() + self.pause
@@ -383,7 +385,7 @@ class Geocoder:
                     query,
                     wait,
                     attempt + 1,
-                    self.max_retries,
+                    retries,
                 )
                 time.sleep(wait)
                 attempt += 1
@@ -391,8 +393,8 @@ class Geocoder:
                 # An answer geopy accepted but we cannot read (a non-numeric latitude...).
                 raise GeocoderError(f"unreadable answer ({error})") from error
 
-    def _retry_wait(self, error: Exception, attempt: int) -> float | None:
-        if attempt >= self.max_retries or not _is_transient(error):
+    def _retry_wait(self, error: Exception, attempt: int, retries: int) -> float | None:
+        if attempt >= retries or not _is_transient(error):
             return None
         wait = self.backoff * (2**attempt)
         retry_after = getattr(error, "retry_after", None)

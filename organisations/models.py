@@ -589,6 +589,25 @@ def normalise_postal_code(value: str) -> str:
     return value.strip().upper()
 
 
+class SearchDocument(models.Model):
+    """What the public search matches, one row per public organisation (organisations/search.py).
+
+    Folded (no case, no accents) and lightly stemmed text in three weighted parts. The database's
+    own full-text engine indexes it: an FTS5 table kept in step by triggers on SQLite, a generated
+    ``tsvector`` column with a GIN index on PostgreSQL (migration 0005).
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    name = models.TextField(blank=True)
+    other_names = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("search document")
+
+
 class GeocodedAddress(models.Model):
     """One answer of a geocoding provider, kept so the same address is never asked twice.
 

@@ -11,6 +11,7 @@ from reversion.models import Version
 from wagtail.log_actions import log
 
 from .audit import audited, snapshot_record
+from .search import search_document_update
 from .models import AuditSource, Organisation
 
 
@@ -33,6 +34,7 @@ def _status_set(*, organisation: Organisation, user, status: str, comment: str, 
     ):
         organisation.status = status
         organisation.save(update_fields=["status", "updated_at"])
+    search_document_update(organisation_id=organisation.pk)  # in or out of the public search
     log(instance=organisation, action=action, user=user)
     return organisation
 

@@ -1,0 +1,277 @@
+"""The public search: words, need, place served, proximity, and what the public may see."""
+
+import math
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from organisations.factories import (
+    LocationFactory,
+    OrganisationFactory,
+    PhoneFactory,
+    ServiceFactory,
+    category,
+    territory,
+)
+from organisations.models import Organisation, Service
+from organisations.search import search_document_update, search_index_rebuild, stem
+from tests.nominatim import place
+
+pytestmark = pytest.mark.django_db
+
+FR, EN = "/fr/recherche/", "/en/search/"
+
+
+def names(response) -> list[str]:
+    return [row.organisation.name for row in response.context["rows"]]
+
+
+def organisation(name, *, description="", municipality="verdun", point=None, **kwargs):
+    org = OrganisationFactory(name=name, description_fr=description, description_en="", **kwargs)
+    lat, lon = point or territory(municipality).centre
+    LocationFactory(
+        organisation=org,
+        municipality=territory(municipality),
+        latitude=lat,
+        longitude=lon,
+        street_address="100 rue Wellington",
+        postal_code="H4G 1W4",
+    )
+    return org
+
+
+def haversine_km(a, b):
+    (lat1, lon1), (lat2, lon2) = map(math.radians, a), map(math.radians, b)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
+def test_the_search_page_answers_in_both_languages_and_starts_empty(client):
+    for url in (FR, EN):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "rows" not in response.context
+
+
+def test_words_match_without_case_or_accents_and_in_plural(client):
+    organisation("Banque alimentaire de Verdun", description="Dépannage pour les aînés.")
+    organisation("Maison des jeunes", description="Activités pour adolescents.")
+    search_index_rebuild()
+
+    for words in ("BANQUE ALIMENTAIRE", "banques alimentaires", "aines", "Aîné", "depannage"):
+        assert names(client.get(FR, {"q": words})) == ["Banque alimentaire de Verdun"], words
+
+
+def test_english_text_is_searched_too(client):
+    org = organisation("Carrefour familial", description="Soutien.")
+    org.description_en = "Support for families with young children."
+    org.save()
+    search_index_rebuild()
+
+    assert names(client.get(EN, {"q": "family"})) == ["Carrefour familial"]
+    assert names(client.get(EN, {"q": "children"})) == ["Carrefour familial"]
+
+
+def test_services_are_searched_and_name_matches_come_first(client):
+    described = organisation("Centre communautaire", description="Un comptoir de vêtements.")
+    named = organisation("Comptoir vestimentaire Saint-Paul", description="Vêtements usagés.")
+    with_service = organisation("Entraide Verdun", description="Aide.")
+    ServiceFactory(organisation=with_service, name_fr="Comptoir", description_fr="Meubles.")
+    search_index_rebuild()
+
+    found = names(client.get(FR, {"q": "comptoir"}))
+
+    assert found[0] == named.name
+    assert set(found) == {described.name, named.name, with_service.name}
+
+
+def test_a_need_includes_the_needs_below_it(client):
+    popote = organisation("Popote roulante")
+    ServiceFactory(organisation=popote, categories=[category("popote-roulante")])
+    other = organisation("Aide à l'emploi")
+    ServiceFactory(organisation=other, categories=[category("emploi")])
+
+    assert names(client.get(FR, {"categorie": "aide-alimentaire"})) == ["Popote roulante"]
+    assert names(client.get(EN, {"category": "popote-roulante"})) == ["Popote roulante"]
+
+
+def test_organisations_serving_a_place_include_those_serving_what_contains_it(client):
+    laval_wide = organisation("Sert tout Laval", municipality="laval")
+    ServiceFactory(organisation=laval_wide, service_areas=[territory("laval")])
+    cmm_wide = organisation("Sert toute la CMM", municipality="westmount")
+    ServiceFactory(organisation=cmm_wide, service_areas=[territory("cmm")])
+    chomedey = organisation("Situé à Chomedey", municipality="chomedey")
+    longueuil = organisation("Sert Longueuil", municipality="longueuil")
+    ServiceFactory(organisation=longueuil, service_areas=[territory("longueuil")])
+
+    in_chomedey = set(names(client.get(FR, {"territoire": "chomedey"})))
+    in_laval = set(names(client.get(EN, {"area": "laval"})))
+
+    assert in_chomedey == {laval_wide.name, cmm_wide.name, chomedey.name}
+    assert in_laval == {laval_wide.name, cmm_wide.name, chomedey.name}
+
+
+def test_results_near_a_point_are_sorted_by_distance_with_the_distance_shown(client):
+    here = (45.5017, -73.5673)
+    points = {"Loin": (45.56, -73.50), "Proche": (45.505, -73.57), "Moyen": (45.52, -73.60)}
+    for name, point in points.items():
+        organisation(name, point=point, municipality="ville-marie")
+    organisation("Hors rayon", point=(45.90, -73.20), municipality="ville-marie")
+
+    response = client.get(FR, {"lat": here[0], "lon": here[1], "rayon": 10})
+
+    expected = sorted(points, key=lambda n: haversine_km(here, points[n]))
+    assert names(response) == expected
+    for row in response.context["rows"]:
+        assert row.distance_km == pytest.approx(
+            haversine_km(here, points[row.organisation.name]), abs=0.05
+        )
+        shown = f"{haversine_km(here, points[row.organisation.name]):.1f}".replace(".", ",")
+        assert shown in response.content.decode()
+
+
+def test_proximity_combines_with_words_and_needs(client):
+    near_food = organisation("Cuisine de quartier", description="Repas", point=(45.502, -73.568))
+    ServiceFactory(organisation=near_food, categories=[category("repas-communautaires")])
+    organisation("Repas plus loin", description="Repas", point=(45.55, -73.55))
+    organisation("Autre chose", description="Vêtements", point=(45.503, -73.567))
+    search_index_rebuild()
+
+    response = client.get(
+        FR, {"q": "repas", "categorie": "aide-alimentaire", "lat": 45.5017, "lon": -73.5673}
+    )
+
+    assert names(response) == ["Cuisine de quartier"]
+
+
+def test_near_a_municipality_or_a_postal_code(client, nominatim):
+    organisation("Dans Verdun", municipality="verdun")
+    organisation("À Laval", municipality="laval")
+    nominatim.add("H4G 1W4", place(*territory("verdun").centre, kind="postcode"))
+
+    by_name = names(client.get(FR, {"pres": "Verdun", "rayon": 2}))
+    by_postal_code = names(client.get(FR, {"pres": "H4G 1W4", "rayon": 2}))
+
+    assert by_name == by_postal_code == ["Dans Verdun"]
+    assert len(nominatim.search_requests()) == 1  # the municipality needed no request
+
+
+def test_a_place_nobody_knows_says_so_and_loses_nothing(client):
+    response = client.get(FR, {"pres": "Atlantide", "q": "repas"})
+
+    assert response.status_code == 200
+    assert "Atlantide" in response.content.decode()
+    assert response.context["search"].text == "repas"
+
+
+def test_a_confidential_address_shows_only_its_municipality(client):
+    shelter = OrganisationFactory(name="Refuge confidentiel", description_fr="Hébergement.")
+    LocationFactory(
+        organisation=shelter,
+        municipality=territory("verdun"),
+        street_address="4321 rue Secrète",
+        postal_code="H4H 9Z9",
+        latitude=45.4612,
+        longitude=-73.5712,
+        address_is_confidential=True,
+    )
+    search_index_rebuild()
+    centre = territory("verdun").centre
+
+    response = client.get(FR, {"lat": centre[0], "lon": centre[1]})
+    html = response.content.decode()
+
+    assert names(response) == ["Refuge confidentiel"]
+    assert response.context["rows"][0].distance_km == pytest.approx(0, abs=0.01)
+    assert "Secrète" not in html and "H4H 9Z9" not in html and "45.4612" not in html
+    assert "Verdun" in html
+
+
+def test_only_live_open_records_and_services_are_found(client):
+    organisation("Ouvert", description="Repas")
+    organisation("Brouillon", description="Repas", live=False)
+    organisation("Fermé", description="Repas", status=Organisation.Status.CLOSED)
+    paused = organisation("En pause", description="Repas")
+    ServiceFactory(organisation=paused, status=Service.Status.TEMPORARILY_CLOSED)
+    defunct = organisation("Ancien service")
+    ServiceFactory(organisation=defunct, name_fr="Repas disparus", status=Service.Status.DEFUNCT)
+    search_index_rebuild()
+
+    response = client.get(FR, {"q": "repas"})
+
+    assert set(names(response)) == {"Ouvert", "En pause"}
+    assert "Temporairement fermé" in response.content.decode()
+
+
+def test_the_index_follows_publication_and_archiving(client):
+    org = organisation("Soupe populaire", description="Repas chauds")
+    search_document_update(organisation_id=org.pk)
+    assert names(client.get(FR, {"q": "soupe"})) == ["Soupe populaire"]
+
+    org.status = Organisation.Status.CLOSED
+    org.save()
+    search_document_update(organisation_id=org.pk)
+    assert names(client.get(FR, {"q": "soupe"})) == []
+
+
+def test_publishing_a_revision_updates_the_index(client, django_capture_on_commit_callbacks):
+    org = organisation("Ancien nom", description="Repas")
+    search_index_rebuild()
+    org.name = "Nouveau nom de la cuisine"
+    with django_capture_on_commit_callbacks(execute=True):
+        org.save_revision().publish()
+
+    assert names(client.get(FR, {"q": "cuisine"})) == ["Nouveau nom de la cuisine"]
+    assert names(client.get(FR, {"q": "ancien"})) == []
+
+
+def test_a_search_page_costs_the_same_number_of_queries_for_5_or_25_results(client):
+    def queries_for(count):
+        for n in range(count):
+            org = organisation(f"Repas numéro {n}", description="Repas", municipality="verdun")
+            ServiceFactory(organisation=org, categories=[category("popote-roulante")])
+            PhoneFactory(organisation=org)
+        search_index_rebuild()
+        centre = territory("verdun").centre
+        params = {"q": "repas", "categorie": "aide-alimentaire", "lat": centre[0], "lon": centre[1]}
+        client.get(FR, params)  # warm Wagtail's site and page caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(FR, params)
+        assert len(response.context["rows"]) == min(count, 20)
+        return len(queries)
+
+    small = queries_for(5)
+    Organisation.objects.all().delete()
+    assert queries_for(25) == small
+
+
+def test_the_language_switcher_keeps_the_search(client):
+    response = client.get(FR, {"q": "repas", "categorie": "aide-alimentaire"})
+
+    link = re.search(r'<a href="([^"]+)" hreflang="en"', response.content.decode()).group(1)
+    assert link.startswith(EN) and "q=repas" in link and "aide-alimentaire" in link
+    english = client.get(link.replace("&amp;", "&"))
+    assert english.context["search"].category.code == "aide-alimentaire"
+
+
+def test_no_result_suggests_widening_the_search(client):
+    organisation("Banque alimentaire", description="Repas")
+    search_index_rebuild()
+
+    response = client.get(FR, {"q": "repas", "territoire": "laval"})
+
+    assert names(response) == []
+    widen = dict((str(label), href) for label, href in response.context["widen"])
+    assert any("territoire" not in href for href in widen.values())
+
+
+def test_the_stemmer_meets_plural_and_singular():
+    assert stem("familles") == stem("famille")
+    assert stem("families") == stem("family")
+    assert stem("aines") == stem("aine")
+    assert stem("journaux") == stem("journal")
