@@ -35,7 +35,6 @@ from django.utils.text import slugify
 
 from .audit import audited
 from .geocoding import address_key
-from .search import search_index_rebuild
 from .models import (
     AuditSource,
     Category,
@@ -48,6 +47,7 @@ from .models import (
     Service,
     Territory,
 )
+from .search import search_index_rebuild
 
 # The kinds of rows demo_seed writes, as keys of the counts it returns.
 ROW_KINDS = (

@@ -607,6 +607,9 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = _("search document")
 
+    def __str__(self):
+        return self.name
+
 
 class GeocodedAddress(models.Model):
     """One answer of a geocoding provider, kept so the same address is never asked twice.

@@ -505,7 +505,6 @@ def search_context(request) -> dict:
     """Everything the search page shows for this request."""
     from django.core.paginator import Paginator
     from django.utils import translation
-
     from django.utils.translation import gettext as _
 
     language = (translation.get_language() or "fr")[:2]

@@ -11,8 +11,8 @@ from reversion.models import Version
 from wagtail.log_actions import log
 
 from .audit import audited, snapshot_record
-from .search import search_document_update
 from .models import AuditSource, Organisation
+from .search import search_document_update
 
 
 class RecoveryError(Exception):
