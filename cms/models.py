@@ -18,6 +18,8 @@ from wagtail.models import Locale, Page
 
 from organisations import search, selectors
 
+from .cache import cached_for_anonymous
+
 
 def alternate_language_urls(page: Page, suffix: str = "") -> dict[str, str]:
     """The URL of this page (plus a route ``suffix``) in each language that has it."""
@@ -90,6 +92,9 @@ class DirectoryPage(RoutablePageMixin, Page):
 
     @path("<slug:slug>/")
     def organisation_route(self, request, slug):
+        return cached_for_anonymous(request, lambda: self._organisation_page(request, slug))
+
+    def _organisation_page(self, request, slug):
         organisation = selectors.organisation_for_public_page(slug)
         if organisation is None:
             raise Http404
@@ -127,12 +132,16 @@ class SearchPage(Page):
         return cls.objects.live().filter(locale__language_code=language).first()
 
     def serve(self, request, *args, **kwargs):
-        context = self.get_context(request, *args, **kwargs)
-        context.update(search.search_context(request))
-        # The language switcher keeps the search: both languages accept both parameter names.
-        query = request.GET.urlencode()
-        context["alternates"] = alternate_language_urls(self, suffix=f"?{query}" if query else "")
-        return TemplateResponse(request, self.get_template(request), context)
+        def build():
+            context = self.get_context(request, *args, **kwargs)
+            context.update(search.search_context(request))
+            # The language switcher keeps the search: both languages accept both names.
+            query = request.GET.urlencode()
+            suffix = f"?{query}" if query else ""
+            context["alternates"] = alternate_language_urls(self, suffix=suffix)
+            return TemplateResponse(request, self.get_template(request), context)
+
+        return cached_for_anonymous(request, build)
 
 
 class ContentPage(Page):

@@ -611,6 +611,20 @@ class SearchDocument(models.Model):
         return self.name
 
 
+class PublicVersion(models.Model):
+    """A number that changes whenever anything the public sees changes (a publication, an
+    archive...): the key of the public pages' response cache, shared by every process."""
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("public version")
+
+    def __str__(self):
+        return str(self.number)
+
+
 class GeocodedAddress(models.Model):
     """One answer of a geocoding provider, kept so the same address is never asked twice.
 

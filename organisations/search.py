@@ -22,9 +22,18 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .geocoding import GeocoderError, fold, get_geocoder
-from .models import Category, Location, Organisation, SearchDocument, Service, Territory
+from .models import (
+    Category,
+    Location,
+    Organisation,
+    PublicVersion,
+    SearchDocument,
+    Service,
+    Territory,
+)
 
 CANDIDATES = 1_000
 COUNT_LIMIT = 1_000
@@ -76,8 +85,18 @@ def _document_for(organisation: Organisation, services: list[Service]) -> Search
     )
 
 
+def public_version_bump() -> None:
+    """Something the public sees changed: every cached public page is now stale (cms/cache.py)."""
+    updated = PublicVersion.objects.filter(pk=1).update(
+        number=F("number") + 1, changed_at=timezone.now()
+    )
+    if not updated:
+        PublicVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
 def search_document_update(*, organisation_id: int) -> None:
     """Index the organisation as the public sees it now, or take it out of the index."""
+    public_version_bump()
     organisation = Organisation.objects.public().filter(pk=organisation_id).first()
     if organisation is None:
         SearchDocument.objects.filter(organisation_id=organisation_id).delete()
@@ -98,6 +117,7 @@ def search_document_update(*, organisation_id: int) -> None:
 
 def search_index_rebuild(*, batch: int = 2_000) -> int:
     """Rebuild the whole index from the public organisations; returns how many were indexed."""
+    public_version_bump()
     SearchDocument.objects.all().delete()
     ids = list(Organisation.objects.public().order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):

@@ -219,6 +219,11 @@ GEOCODER_BACKOFF_SECONDS = env_float("GEOCODER_BACKOFF_SECONDS", 2.0)
 GEOCODER_PAUSE_SECONDS = env_float("GEOCODER_PAUSE_SECONDS", 60.0)
 GEOCODER_CACHE_DAYS = env_int("GEOCODER_CACHE_DAYS", 365)
 
+# --- Public pages -----------------------------------------------------------------------------------
+# Seconds an anonymous visitor's search or organisation page is served from the cache (0: never);
+# any publication makes every cached page stale at once (cms/cache.py).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
+
 # --- Maps -------------------------------------------------------------------------------------------
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str(

@@ -20,3 +20,4 @@ GEOCODER_MIN_DELAY_SECONDS = 0.0
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_AUTOREFRESH = True
 LOGGING["root"]["level"] = env_str("LOG_LEVEL", "WARNING")
+PUBLIC_CACHE_SECONDS = 0  # tests that want the cache turn it on
