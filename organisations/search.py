@@ -185,7 +185,7 @@ def _text_matches(text: str, allowed_sql: tuple[str, list] | None) -> list[tuple
         )
         named = cursor.fetchall()
         cursor.execute(
-            f"SELECT pk, score FROM ({scored} LIMIT {CANDIDATES}) candidates ORDER BY score",
+            f"SELECT pk, score FROM ({scored} LIMIT {CANDIDATES + 1}) candidates ORDER BY score",
             [0.0, any_query, *params],
         )
         others = cursor.fetchall()

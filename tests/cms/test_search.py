@@ -275,3 +275,16 @@ def test_the_stemmer_meets_plural_and_singular():
     assert stem("families") == stem("family")
     assert stem("aines") == stem("aine")
     assert stem("journaux") == stem("journal")
+
+
+def test_a_common_word_is_counted_up_to_a_limit(client, monkeypatch):
+    monkeypatch.setattr("organisations.search.COUNT_LIMIT", 3)
+    monkeypatch.setattr("organisations.search.CANDIDATES", 3)
+    for n in range(5):
+        organisation(f"Organisme {n}", description="Aide et soutien")
+    search_index_rebuild()
+
+    response = client.get(FR, {"q": "aide"})
+
+    assert response.context["results"].count_is_capped
+    assert "Plus de 3 organismes" in response.content.decode()
