@@ -1,0 +1,89 @@
+"""Accessibility: axe-core finds no violation on the public pages, in French and in English.
+
+axe-core comes from the npm registry (vendored under vendor/axe-core, see its README) and is
+injected by the test into each page; the site never serves it.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from organisations.factories import (
+    LocationFactory,
+    OpeningHoursFactory,
+    OrganisationFactory,
+    PhoneFactory,
+    ServiceFactory,
+    category,
+    territory,
+)
+from organisations.search import search_index_rebuild
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+# WCAG 2.1 A and AA, and axe's best practices.
+RUN_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    }
+}
+
+
+@pytest.fixture
+def record():
+    organisation = OrganisationFactory(
+        name="Popote roulante de Duvernay",
+        slug="popote-roulante-duvernay",
+        description_fr="Repas chauds livrés aux aînés.",
+        description_en="Hot meals delivered to seniors.",
+    )
+    ServiceFactory(
+        organisation=organisation,
+        categories=[category("popote-roulante")],
+        service_areas=[territory("laval")],
+        eligibility_fr="Personnes de 65 ans et plus.",
+        fees_fr="5 $ par repas.",
+    )
+    location = LocationFactory(
+        organisation=organisation,
+        municipality=territory("duvernay"),
+        postal_code="H7E 1A1",
+        latitude=45.5862,
+        longitude=-73.6683,
+    )
+    OpeningHoursFactory(location=location)
+    PhoneFactory(organisation=organisation, number="+14505550123")
+    search_index_rebuild()
+    return organisation
+
+
+def violations(page, url) -> list[str]:
+    page.goto(url)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("options => axe.run(document, options)", RUN_OPTIONS)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fr/",
+        "/en/",
+        "/fr/recherche/",
+        "/fr/recherche/?q=repas",
+        "/en/search/?q=meals&area=laval",
+        "/fr/recherche/?q=introuvable",
+        "/fr/organismes/popote-roulante-duvernay/",
+        "/en/organisations/popote-roulante-duvernay/",
+    ],
+)
+def test_public_pages_have_no_accessibility_violation(page, live_server, record, path):
+    assert violations(page, f"{live_server.url}{path}") == []
