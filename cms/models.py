@@ -17,6 +17,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Locale, Page
 
 from organisations import search, selectors
+from organisations.models import Category
 
 from .cache import cached_for_anonymous
 
@@ -45,6 +46,8 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["directory"] = DirectoryPage.objects.live().filter(locale=self.locale).first()
+        context["search_page"] = SearchPage.objects.live().filter(locale=self.locale).first()
+        context["needs"] = Category.objects.filter(parent__isnull=True).order_by("sort_order")
         context["alternates"] = alternate_language_urls(self)
         return context
 
