@@ -288,3 +288,17 @@ def test_a_common_word_is_counted_up_to_a_limit(client, monkeypatch):
 
     assert response.context["results"].count_is_capped
     assert "Plus de 3 organismes" in response.content.decode()
+
+
+def test_the_index_can_be_rebuilt_from_the_command_line(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    organisation("Halte-garderie", description="Garde d'enfants")
+    out = StringIO()
+
+    call_command("rebuild_search_index", stdout=out)
+
+    assert "1 organisations indexed" in out.getvalue()
+    assert names(client.get(FR, {"q": "garderie"})) == ["Halte-garderie"]
