@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import (
     Category,
+    GeocodePrecision,
     Location,
     OpeningHours,
     Organisation,
@@ -45,10 +47,50 @@ class PublicLocation:
     is_confidential: bool
     accessibility: str
     hours: list[PublicHours] = field(default_factory=list)
+    # The municipality a letter is addressed to: Montréal for a borough of Montréal.
+    locality: str = ""
+    # The point is where the place really is, not a stand-in (the municipality's centre).
+    precise: bool = False
 
     @property
     def has_address(self) -> bool:
         return bool(self.street_address)
+
+    @property
+    def label(self) -> str:
+        """The place in a few words: its name, or else its street address and municipality."""
+        street = f"{self.street_address}, {self.unit}" if self.unit else self.street_address
+        parts = [self.name] if self.name else [street, self.municipality]
+        return ", ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A public location that may be put on a map. Coordinates are strings written with a dot,
+    whatever the visitor's language: templates would otherwise write ``45,53`` in French."""
+
+    label: str
+    latitude: str
+    longitude: str
+
+    @property
+    def openstreetmap_url(self) -> str:
+        lat, lon = self.latitude, self.longitude
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+
+# Where geocoding fell back to the municipality's centre, a pin would send a visitor to the wrong
+# street: such a point still sorts a search by distance, but is never drawn on a map.
+_STAND_IN_PRECISIONS = {GeocodePrecision.MUNICIPALITY, GeocodePrecision.FAILED}
+
+
+def _postal_locality(territory: Territory | None) -> str:
+    node = territory
+    while node is not None:
+        if node.kind == Territory.Kind.MUNICIPALITY:
+            return str(node)
+        node = node.parent
+    return str(territory) if territory else ""
 
 
 def public_location(location: Location, *, today: date | None = None) -> PublicLocation:
@@ -94,7 +136,24 @@ def public_location(location: Location, *, today: date | None = None) -> PublicL
         is_confidential=False,
         accessibility=bilingual(location, "accessibility"),
         hours=hours,
+        locality=_postal_locality(municipality),
+        precise=location.latitude is not None
+        and location.geocode_precision not in _STAND_IN_PRECISIONS,
     )
+
+
+def map_points(locations: list[PublicLocation]) -> list[MapPoint]:
+    """The locations a public map shows: never a confidential one (not even its stand-in point
+    at the municipality's centre), never a point that is only a stand-in."""
+    return [
+        MapPoint(
+            label=location.label,
+            latitude=f"{location.latitude:.6f}",
+            longitude=f"{location.longitude:.6f}",
+        )
+        for location in locations
+        if not location.is_confidential and location.precise and location.longitude is not None
+    ]
 
 
 def public_organisations() -> QuerySet[Organisation]:
@@ -130,13 +189,90 @@ def organisation_for_public_page(slug: str) -> Organisation | None:
 def organisation_public_context(organisation: Organisation, *, preview: bool = False) -> dict:
     """Everything the public detail page needs, from a live row or an in-memory draft (preview)."""
     services = [s for s in organisation.services.all() if s.status != Service.Status.DEFUNCT]
+    locations = [public_location(loc) for loc in organisation.locations.all()]
     return {
         "organisation": organisation,
         "services": services,
-        "locations": [public_location(loc) for loc in organisation.locations.all()],
+        "locations": locations,
+        "map_points": map_points(locations),
         "phones": list(organisation.phones.all()),
         "is_preview": preview,
     }
+
+
+def organisation_json_ld(
+    organisation: Organisation,
+    request: HttpRequest,
+    *,
+    locations: list[PublicLocation] | None = None,
+    phones: list[Phone] | None = None,
+) -> dict:
+    """The organisation as schema.org structured data (JSON-LD), in the visitor's language.
+
+    Built only from what the page itself shows: public fields, public phones and the locations
+    ``public_location`` returns, of which confidential ones are left out entirely (not even their
+    municipality), so that no address, postal code or point of a shelter can reach it. schema.org
+    has no ``geo`` on an Organization: points go on each ``location`` (a Place).
+    """
+    if locations is None:
+        locations = [public_location(loc) for loc in organisation.locations.all()]
+    if phones is None:
+        phones = list(organisation.phones.all())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": organisation.name,
+    }
+    public_url = organisation.get_public_url() if organisation.slug else None
+    if public_url:
+        data["url"] = request.build_absolute_uri(public_url)
+        data["@id"] = f"{data['url']}#organisation"
+    if organisation.alternate_name:
+        data["alternateName"] = organisation.alternate_name
+    description = bilingual(organisation, "description")
+    if description:
+        data["description"] = description
+    telephones = [p.number for p in phones if p.kind != Phone.Kind.FAX]
+    faxes = [p.number for p in phones if p.kind == Phone.Kind.FAX]
+    if telephones:
+        data["telephone"] = telephones[0] if len(telephones) == 1 else telephones
+    if faxes:
+        data["faxNumber"] = faxes[0] if len(faxes) == 1 else faxes
+    if organisation.email:
+        data["email"] = organisation.email
+    if organisation.website:
+        data["sameAs"] = [organisation.website]
+
+    addresses, places = [], []
+    for location in locations:
+        if location.is_confidential:
+            continue
+        address = {"@type": "PostalAddress"}
+        street = location.street_address
+        if street and location.unit:
+            street = f"{street}, {location.unit}"
+        if street:
+            address["streetAddress"] = street
+        if location.locality:
+            address["addressLocality"] = location.locality
+        if location.postal_code:
+            address["postalCode"] = location.postal_code
+        address.update({"addressRegion": "QC", "addressCountry": "CA"})
+        addresses.append(address)
+        place = {"@type": "Place", "address": address}
+        if location.name:
+            place["name"] = location.name
+        if location.precise and location.longitude is not None:
+            place["geo"] = {
+                "@type": "GeoCoordinates",
+                "latitude": round(location.latitude, 6),
+                "longitude": round(location.longitude, 6),
+            }
+        places.append(place)
+    if addresses:
+        data["address"] = addresses[0] if len(addresses) == 1 else addresses
+        data["location"] = places[0] if len(places) == 1 else places
+    return data
 
 
 def organisations_for_directory_index() -> QuerySet[Organisation]:

@@ -1,4 +1,4 @@
-"""Roles and the editorial workflow.
+"""Roles and the editorial workflow; the public's suggestions.
 
 Three groups: Curators keep records true (edit, submit for review, never publish), Editors approve
 what gets published, Administrators run the system (delete, recover, users, reference data).
@@ -10,6 +10,8 @@ One Wagtail workflow on ``Organisation``: a curation task (Curators) then a publ
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+
+from .models import Suggestion
 
 CURATORS = "Curators"
 EDITORS = "Editors"
@@ -24,6 +26,8 @@ _CURATOR_PERMISSIONS = [
     ("organisations", "organisation", ["add", "change", "view", "lock"]),
     ("organisations", "territory", ["view"]),
     ("organisations", "category", ["view"]),
+    # Read the public's suggestions and mark them handled; nobody adds one in the admin.
+    ("review", "suggestion", ["view", "change"]),
 ]
 _EDITOR_PERMISSIONS = [
     *_CURATOR_PERMISSIONS,
@@ -33,6 +37,8 @@ _EDITOR_PERMISSIONS = [
 _ADMINISTRATOR_PERMISSIONS = [
     *_EDITOR_PERMISSIONS,
     ("organisations", "organisation", ["delete"]),
+    # Spam, or personal information a visitor should not have sent.
+    ("review", "suggestion", ["delete"]),
     ("organisations", "territory", ["add", "change"]),
     ("auth", "user", ["add", "change", "delete", "view"]),
     ("auth", "group", ["view"]),
@@ -121,4 +127,17 @@ def roles_and_workflow_ensure(*, using: str = "default") -> None:
     )
     WorkflowContentType.objects.using(using).update_or_create(
         content_type=organisation_type, defaults={"workflow": workflow}
+    )
+
+
+@transaction.atomic
+def suggestion_create(
+    *, organisation, text: str, language: str, name: str = "", email: str = ""
+) -> Suggestion:
+    """Keep a visitor's suggested correction to an organisation's public page for the curators.
+
+    It changes nothing by itself: a curator who agrees edits the record, and the edit goes
+    through the workflow like any other."""
+    return Suggestion.objects.create(
+        organisation=organisation, text=text, language=language, name=name, email=email
     )

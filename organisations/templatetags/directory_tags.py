@@ -1,7 +1,12 @@
+import json
 from dataclasses import dataclass
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
+from organisations import selectors
 from organisations.models import bilingual, bilingual_language
 
 register = template.Library()
@@ -47,3 +52,37 @@ def clock(value) -> str:
     if (translation.get_language() or "fr")[:2] == "fr":
         return f"{value.hour} h {value.minute:02d}" if value.minute else f"{value.hour} h"
     return time_format(value, "TIME_FORMAT")
+
+
+@register.simple_tag
+def map_tiles() -> dict:
+    """Where the public map's tiles come from (settings ``MAP_TILE_URL``, ``MAP_TILE_ATTRIBUTION``)."""
+    from django.conf import settings
+
+    return {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
+
+
+# As Django's json_script: inside <script>, "</script>" or "<!--" in a description must not end
+# the element, whatever an organisation writes.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld_script(data: dict) -> SafeString:
+    """``data`` in a ``<script type="application/ld+json">`` element, safe to put in HTML."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=None)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_JSON_SCRIPT_ESCAPES)),  # noqa: S308 (escaped just above)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def organisation_json_ld(context) -> SafeString:
+    """The schema.org description of the page's organisation (see selectors.organisation_json_ld)."""
+    data = selectors.organisation_json_ld(
+        context["organisation"],
+        context["request"],
+        locations=context.get("locations"),
+        phones=context.get("phones"),
+    )
+    return json_ld_script(data)
