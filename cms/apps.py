@@ -11,6 +11,18 @@ class CmsConfig(AppConfig):
         # The site's two page trees are created after every migrate, so a fresh database
         # serves /fr/ and /en/ at once; site_ensure is idempotent.
         post_migrate.connect(_ensure_site, sender=self)
+        # A page published, unpublished or moved changes what the public sees: the cached
+        # public pages and the URLs the search remembers are stale (organisations.search).
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(_public_changed, dispatch_uid="repertoire-public-version")
+
+
+def _public_changed(sender, **kwargs):
+    from organisations.search import public_version_bump
+
+    public_version_bump()
 
 
 def _ensure_site(sender, **kwargs):

@@ -11,29 +11,51 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
-from organisations.models import PublicVersion
+from organisations.search import public_version
+
+# The public site is under a language prefix (/fr/, /en/): the admin and the rest never are.
+_PUBLIC_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 
 
-def public_version() -> int:
-    return PublicVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+def _key(request) -> str | None:
+    """The cache key of this request's page, or ``None`` when it must not come from the cache
+    (caching off, not a GET, a signed-in user: curators previewing their work see it fresh)."""
+    if not settings.PUBLIC_CACHE_SECONDS or request.method != "GET":
+        return None
+    if not request.path.startswith(_PUBLIC_PREFIXES):
+        return None
+    if request.user.is_authenticated:
+        return None
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"public:{public_version()}:{digest}"
 
 
 def cached_for_anonymous(request, build) -> HttpResponse:
-    """``build()``'s response, from the cache when an anonymous visitor asked for the same URL
-    since the last publication. Signed-in users (curators previewing their work) always get a
-    fresh page; only complete 200 responses are kept."""
-    seconds = settings.PUBLIC_CACHE_SECONDS
-    if not seconds or request.method != "GET" or request.user.is_authenticated:
+    """``build()``'s response, kept for the next anonymous visitor who asks for the same URL
+    before the next publication (``PublicCacheMiddleware`` serves it). Only complete 200
+    responses are kept."""
+    key = _key(request)
+    if key is None:
         return build()
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    key = f"public:{public_version()}:{digest}"
-    cached = cache.get(key)
-    if cached is not None:
-        content, content_type = cached
-        return HttpResponse(content, content_type=content_type)
     response = build()
     if hasattr(response, "render"):
         response = response.render()
     if response.status_code == 200 and not response.cookies:
-        cache.set(key, (response.content, response["Content-Type"]), seconds)
+        cache.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_CACHE_SECONDS)
     return response
+
+
+class PublicCacheMiddleware:
+    """Serve a page ``cached_for_anonymous`` kept, before URL routing and the page tree: a
+    cached search costs one primary-key read and one cache read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = _key(request)
+        cached = cache.get(key) if key else None
+        if cached is None:
+            return self.get_response(request)
+        content, content_type = cached
+        return HttpResponse(content, content_type=content_type)

@@ -141,7 +141,10 @@ class SearchPage(Page):
             # The language switcher keeps the search: both languages accept both names.
             query = request.GET.urlencode()
             suffix = f"?{query}" if query else ""
-            context["alternates"] = alternate_language_urls(self, suffix=suffix)
+            alternates = search.reference(request).memo(
+                ("alternates", self.pk), lambda: alternate_language_urls(self)
+            )
+            context["alternates"] = {code: url + suffix for code, url in alternates.items()}
             return TemplateResponse(request, self.get_template(request), context)
 
         return cached_for_anonymous(request, build)

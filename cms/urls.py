@@ -25,6 +25,9 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("suggestions/", include("review.urls")),
+    # The search page's stable paths, served without the page tree's walk (views.search_page).
+    path("recherche/", views.search_page, name="search_fr"),
+    path("search/", views.search_page, name="search_en"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

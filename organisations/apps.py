@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
         from wagtail.signals import published, unpublished
 
         from . import audit
@@ -17,6 +19,16 @@ class OrganisationsConfig(AppConfig):
         # approval, scheduled publishing); its signal is the one place that sees them all.
         published.connect(after_publish, sender=Organisation, dispatch_uid="repertoire")
         unpublished.connect(after_unpublish, sender=Organisation, dispatch_uid="repertoire")
+        post_migrate.connect(after_migrate, sender=self)
+
+
+def after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    """A migration that changes what the public search index holds empties it: fill it again,
+    with the code of today."""
+    from .search import search_index_ensure
+
+    if using == DEFAULT_DB_ALIAS:
+        search_index_ensure()
 
 
 def after_publish(sender, instance, **kwargs):

@@ -699,6 +699,10 @@ def organisation_geocode(
         placement = location_geocode(location=location, geocoder=geocoder, force=force)
         if placement:
             outcomes[placement.outcome] += 1
+    if outcomes:
+        from .search import search_document_update
+
+        search_document_update(organisation_id=organisation_id)  # "near" and the public map
 
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation and organisation.has_unpublished_changes and organisation.latest_revision_id:

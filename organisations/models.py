@@ -603,12 +603,38 @@ class SearchDocument(models.Model):
     name = models.TextField(blank=True)
     other_names = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    # What the filters match, worked out at publication so that a search need not: ``n<id>`` for
+    # each need the organisation meets and the families above them, ``a<id>`` for each place it
+    # serves or is in (with the places inside and above a place served, see search._tags).
+    tags = models.TextField(blank=True)
+    # What the facets count: ``n<id>`` for each need family, ``m<id>`` for each municipality.
+    facets = models.JSONField(default=list, blank=True)
+    sort_name = models.CharField(max_length=255, blank=True, db_index=True)
+    # What a result shows, in both languages, made at publication (search.result_rows).
+    card = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("search document")
 
     def __str__(self):
         return self.name
+
+
+class SearchPoint(models.Model):
+    """Where a public organisation is, one row per place, for "near": the location's point, or
+    its municipality's centre when the address is confidential (not even a distance may give a
+    confidential address away)."""
+
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="points")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        verbose_name = _("search point")
+        indexes = [models.Index(fields=["latitude", "longitude"], name="search_point_lat_lon")]
+
+    def __str__(self):
+        return f"{self.latitude:.5f}, {self.longitude:.5f}"
 
 
 class PublicVersion(models.Model):

@@ -1,4 +1,4 @@
-# ruff: noqa: S608 (SQL built from constants and Django-compiled SQL; see _text_matches)
+# ruff: noqa: S608 (SQL built from constants and Django-compiled SQL; see _Match)
 """The public directory's search: words, need, place served and proximity, in one query plan.
 
 Words go to the database's own full-text engine (SQLite FTS5 ranked by bm25, PostgreSQL
@@ -7,22 +7,31 @@ Words go to the database's own full-text engine (SQLite FTS5 ranked by bm25, Pos
 name weighted above the other names and the rest. Wagtail's database backend was measured too
 slow for this (a per-row ranking subquery, DESIGN.md).
 
+Filters cost no more than words: what each organisation serves and meets is worked out when it
+is published, as tokens of the same index (``n<id>`` for a need and the family above it, ``a<id>``
+for a place served with the places inside and above it, see ``_index``), so that any search is
+one full-text query. "Near" reads ``SearchPoint`` rows (a confidential address is at its
+municipality's centre) in a box that grows until it holds enough organisations.
+
 Ranking is bounded: a common word can match most of the directory, so only the first
-``CANDIDATES`` matches in index order are scored, after the name matches, which always are. Counts
-stop at ``COUNT_LIMIT`` ("more than 1,000").
+``CANDIDATES`` matches in index order are scored, after as many name matches. Counts stop at
+``COUNT_LIMIT`` ("more than 1,000").
 
 The index holds public organisations only and is kept in step by ``search_document_update``,
-called on publication, unpublication and status changes; ``search_index_rebuild`` rebuilds it.
+called on publication, unpublication, status changes and geocoding; ``search_index_rebuild``
+rebuilds it (``manage.py rebuild_search_index``, and after an edit of the needs or places).
 """
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from .geocoding import GeocoderError, fold, get_geocoder
 from .models import (
@@ -31,6 +40,7 @@ from .models import (
     Organisation,
     PublicVersion,
     SearchDocument,
+    SearchPoint,
     Service,
     Territory,
 )
@@ -70,19 +80,74 @@ def document_text(*parts: str) -> str:
     return " ".join(w for part in parts if part for w in words(part))
 
 
+# --- The reference trees -------------------------------------------------------------------------
+
+
+@dataclass
+class Tree:
+    """Territories or needs as parent links, from one query (each tree has under 200 rows)."""
+
+    parent: dict[int, int | None]
+    children: dict[int | None, list[int]]
+
+    @classmethod
+    def of(cls, rows) -> "Tree":
+        parent, children = {}, {}
+        for pk, parent_id in rows:
+            parent[pk] = parent_id
+            children.setdefault(parent_id, []).append(pk)
+        return cls(parent, children)
+
+    def up(self, pk: int | None) -> list[int]:
+        """``pk`` and everything it is part of."""
+        chain = []
+        while pk is not None and pk not in chain:
+            chain.append(pk)
+            pk = self.parent.get(pk)
+        return chain
+
+    def down(self, pk: int) -> list[int]:
+        """Everything inside ``pk``."""
+        found, stack = [], list(self.children.get(pk, []))
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            stack.extend(self.children.get(node, []))
+        return found
+
+
+def place_token(territory_id: int) -> str:
+    return f"a{territory_id}"
+
+
+def need_token(category_id: int) -> str:
+    return f"n{category_id}"
+
+
+def municipality_token(territory_id: int) -> str:
+    return f"m{territory_id}"
+
+
+@dataclass
+class _Trees:
+    places: Tree
+    needs: Tree
+    centres: dict[int, tuple[float, float]]
+
+    @classmethod
+    def read(cls) -> "_Trees":
+        rows = list(Territory.objects.values_list("pk", "parent_id", "latitude", "longitude"))
+        places = Tree.of((pk, parent) for pk, parent, _lat, _lon in rows)
+        own = {pk: (lat, lon) for pk, _parent, lat, lon in rows if lat is not None and lon}
+        centres = {}
+        for pk in places.parent:  # a territory without a centre of its own takes its parent's
+            centre = next((own[node] for node in places.up(pk) if node in own), None)
+            if centre:
+                centres[pk] = centre
+        return cls(places, Tree.of(Category.objects.values_list("pk", "parent_id")), centres)
+
+
 # --- Keeping the index in step -------------------------------------------------------------------
-
-
-def _document_for(organisation: Organisation, services: list[Service]) -> SearchDocument:
-    body = [organisation.description_fr, organisation.description_en]
-    for service in services:
-        body += [service.name_fr, service.name_en, service.description_fr, service.description_en]
-    return SearchDocument(
-        organisation_id=organisation.pk,
-        name=document_text(organisation.name),
-        other_names=document_text(organisation.alternate_name),
-        body=document_text(*body),
-    )
 
 
 def public_version_bump() -> None:
@@ -94,152 +159,297 @@ def public_version_bump() -> None:
         PublicVersion.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
+def _card(
+    organisation: Organisation,
+    services: list[Service],
+    needs: dict[int, list[int]],
+    municipality: int | None,
+    phone,
+) -> dict:
+    """What a result shows of the organisation, in both languages (see ``result_rows``)."""
+    from django.utils.text import Truncator
+
+    from .models import bilingual, bilingual_language
+
+    categories = []
+    for service in services:
+        for need in needs.get(service.pk, []):
+            if need not in categories:
+                categories.append(need)
+    closed = [s.status == Service.Status.TEMPORARILY_CLOSED for s in services]
+    card = {
+        "name": organisation.name,
+        "slug": organisation.slug,
+        "municipality": municipality,
+        "needs": categories[:4],
+        "closed": "all" if closed and all(closed) else "some" if any(closed) else "",
+        "tel": phone.tel_uri if phone else "",
+    }
+    for language in ("fr", "en"):
+        card[f"summary_{language}"] = Truncator(
+            bilingual(organisation, "description", language)
+        ).chars(220)
+        card[f"summary_lang_{language}"] = bilingual_language(organisation, "description", language)
+        if phone:
+            with translation.override(language):
+                card[f"phone_{language}"] = phone.display
+    return card
+
+
+def _index(organisation_ids: list[int], trees: _Trees) -> int:
+    """Write the index entries (document and points) of those of ``organisation_ids`` that are
+    public, in a fixed number of queries; returns how many. Entries already there stay: callers
+    delete them first."""
+    from .models import Phone
+
+    organisations = list(
+        Organisation.objects.public()
+        .filter(pk__in=organisation_ids)
+        .only("pk", "name", "slug", "alternate_name", "description_fr", "description_en")
+    )
+    found = [o.pk for o in organisations]
+    services: dict[int, list[Service]] = {}
+    for service in (
+        Service.objects.filter(organisation_id__in=found, status__in=VISIBLE_SERVICE_STATUSES)
+        .order_by("sort_order", "pk")
+        .only("organisation_id", "status", "name_fr", "name_en", "description_fr", "description_en")
+    ):
+        services.setdefault(service.organisation_id, []).append(service)
+    service_ids = [s.pk for group in services.values() for s in group]
+    areas: dict[int, list[int]] = {}
+    for service_id, territory_id in Service.service_areas.through.objects.filter(
+        service_id__in=service_ids
+    ).values_list("service_id", "territory_id"):
+        areas.setdefault(service_id, []).append(territory_id)
+    needs: dict[int, list[int]] = {}
+    for service_id, category_id in (
+        Service.categories.through.objects.filter(service_id__in=service_ids)
+        .order_by("pk")
+        .values_list("service_id", "category_id")
+    ):
+        needs.setdefault(service_id, []).append(category_id)
+    locations: dict[int, list[tuple]] = {}
+    for row in (
+        Location.objects.filter(organisation_id__in=found)
+        .order_by("sort_order", "pk")
+        .values_list(
+            "organisation_id", "municipality_id", "latitude", "longitude", "address_is_confidential"
+        )
+    ):
+        locations.setdefault(row[0], []).append(row[1:])
+    phones: dict[int, Phone] = {}
+    for phone in Phone.objects.filter(organisation_id__in=found).order_by("-sort_order", "-pk"):
+        phones[phone.organisation_id] = phone  # the first one last: it is the one kept
+
+    documents, points = [], []
+    for organisation in organisations:
+        own_services = services.get(organisation.pk, [])
+        own_locations = locations.get(organisation.pk, [])
+        tags, facets, spots = set(), set(), set()
+        for service in own_services:
+            for area in areas.get(service.pk, []):
+                # Serving Laval is serving each of its sectors; serving a sector of Laval is
+                # serving part of Laval: a search for either place finds it.
+                tags.update(place_token(t) for t in trees.places.up(area) + trees.places.down(area))
+            for need in needs.get(service.pk, []):
+                family = trees.needs.up(need)
+                tags.update(need_token(c) for c in family)  # a family includes its needs
+                facets.add(need_token(family[-1]))
+        for municipality, latitude, longitude, confidential in own_locations:
+            if municipality:
+                tags.update(place_token(t) for t in trees.places.up(municipality))
+                facets.add(municipality_token(municipality))
+            # A confidential address is found near its municipality's centre, never nearer.
+            if confidential:
+                spot = trees.centres.get(municipality)
+            else:
+                spot = (latitude, longitude) if latitude is not None and longitude else None
+            if spot:
+                spots.add(spot)
+        body = [organisation.description_fr, organisation.description_en]
+        for service in own_services:
+            body += [
+                service.name_fr,
+                service.name_en,
+                service.description_fr,
+                service.description_en,
+            ]
+        documents.append(
+            SearchDocument(
+                organisation_id=organisation.pk,
+                name=document_text(organisation.name),
+                other_names=document_text(organisation.alternate_name),
+                body=document_text(*body),
+                tags=" ".join(sorted(tags)),
+                facets=sorted(facets),
+                sort_name=fold(organisation.name)[:255],
+                card=_card(
+                    organisation,
+                    own_services,
+                    needs,
+                    own_locations[0][0] if own_locations else None,
+                    phones.get(organisation.pk),
+                ),
+            )
+        )
+        points += [
+            SearchPoint(document_id=organisation.pk, latitude=lat, longitude=lon)
+            for lat, lon in sorted(spots)
+        ]
+    SearchDocument.objects.bulk_create(documents)
+    SearchPoint.objects.bulk_create(points)
+    return len(documents)
+
+
+@transaction.atomic
 def search_document_update(*, organisation_id: int) -> None:
     """Index the organisation as the public sees it now, or take it out of the index."""
     public_version_bump()
-    organisation = Organisation.objects.public().filter(pk=organisation_id).first()
-    if organisation is None:
-        SearchDocument.objects.filter(organisation_id=organisation_id).delete()
-        return
-    services = list(
-        Service.objects.filter(organisation=organisation, status__in=VISIBLE_SERVICE_STATUSES)
-    )
-    document = _document_for(organisation, services)
-    SearchDocument.objects.update_or_create(
-        organisation_id=organisation_id,
-        defaults={
-            "name": document.name,
-            "other_names": document.other_names,
-            "body": document.body,
-        },
-    )
+    SearchDocument.objects.filter(organisation_id=organisation_id).delete()
+    _index([organisation_id], _Trees.read())
 
 
+@transaction.atomic
 def search_index_rebuild(*, batch: int = 2_000) -> int:
     """Rebuild the whole index from the public organisations; returns how many were indexed."""
     public_version_bump()
+    SearchPoint.objects.all().delete()
     SearchDocument.objects.all().delete()
+    trees = _Trees.read()
     ids = list(Organisation.objects.public().order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch):
-        chunk = ids[start : start + batch]
-        services: dict[int, list[Service]] = {}
-        for service in Service.objects.filter(
-            organisation_id__in=chunk, status__in=VISIBLE_SERVICE_STATUSES
-        ).only("organisation_id", "name_fr", "name_en", "description_fr", "description_en"):
-            services.setdefault(service.organisation_id, []).append(service)
-        organisations = Organisation.objects.filter(pk__in=chunk).only(
-            "pk", "name", "alternate_name", "description_fr", "description_en"
-        )
-        SearchDocument.objects.bulk_create(
-            [_document_for(o, services.get(o.pk, [])) for o in organisations]
-        )
-    return len(ids)
+    return sum(_index(ids[i : i + batch], trees) for i in range(0, len(ids), batch))
+
+
+def search_index_ensure() -> int:
+    """After ``migrate``: rebuild an empty index when there are public organisations (a migration
+    that changes what the index holds empties it). Returns how many were indexed."""
+    if SearchDocument.objects.exists() or not Organisation.objects.public().exists():
+        return 0
+    return search_index_rebuild()
 
 
 # --- Queries -------------------------------------------------------------------------------------
 
 
-def _fts_sqlite(terms: list[str], *, name_only: bool) -> str:
-    quoted = " ".join(f'"{t}"*' for t in terms)
-    return f"{{name other_names}} : ({quoted})" if name_only else quoted
+def _terms(text: str) -> list[str]:
+    """The visitor's words as index terms, reduced to letters and digits (they go into a
+    full-text query, where quotes and operators would mean something)."""
+    return [t for t in (re.sub(r"[^\w]", "", w) for w in words(text)) if t]
 
 
-def _tsquery(terms: list[str]) -> str:
-    return " & ".join(f"{t}:*" for t in terms)
+class _Match:
+    """A full-text query over the index: words (optionally only in the names) and filter tokens,
+    as SQL selecting the organisations' ids, for SQLite's FTS5 or PostgreSQL."""
+
+    def __init__(self, terms: list[str], tokens: list[str], *, names_only: bool = False):
+        self.terms, self.tokens, self.names_only = terms, tokens, names_only
+        self.sqlite = connection.vendor == "sqlite"
+
+    def where(self) -> tuple[str, list]:
+        """(a condition on the index, its parameters)."""
+        if self.sqlite:
+            parts = []
+            if self.terms:
+                columns = "name other_names" if self.names_only else "name other_names body"
+                prefixes = " ".join(f'"{t}"*' for t in self.terms)
+                parts.append(f"{{{columns}}} : ({prefixes})")
+            if self.tokens:
+                tokens = " ".join(f'"{t}"' for t in self.tokens)
+                parts.append(f"{{tags}} : ({tokens})")
+            return "organisations_search_fts MATCH %s", [" AND ".join(parts)]
+        conditions, params = [], []
+        if self.terms:
+            weights = "AB" if self.names_only else ""
+            conditions.append("vector @@ to_tsquery('simple', %s)")
+            params.append(" & ".join(f"{t}:*{weights}" for t in self.terms))
+        if self.tokens:
+            conditions.append("tags_vector @@ to_tsquery('simple', %s)")
+            params.append(" & ".join(self.tokens))
+        return " AND ".join(conditions), params
+
+    def ids(self) -> tuple[str, list]:
+        """(SQL selecting every matching organisation's id, its parameters)."""
+        where, params = self.where()
+        table = "organisations_search_fts" if self.sqlite else "organisations_searchdocument"
+        column = "rowid" if self.sqlite else "organisation_id"
+        return f"SELECT {column} FROM {table} WHERE {where}", params
+
+    def ranked(self, bonus: float, limit: int) -> list[tuple[int, float]]:
+        """(id, score), best first, of the first ``limit`` matches found: ranking scores only
+        those, so a word found in every record costs no more than a rarer one."""
+        where, params = self.where()
+        if self.sqlite:
+            sql = f"""SELECT pk, score FROM (
+                SELECT rowid AS pk, bm25(organisations_search_fts, 10.0, 5.0, 1.0, 0.0) - %s AS score
+                FROM organisations_search_fts WHERE {where} LIMIT {limit}
+            ) found ORDER BY score, pk"""
+            arguments = [bonus, *params]
+        else:
+            sql = f"""SELECT pk, score FROM (
+                SELECT organisation_id AS pk, -ts_rank(vector, to_tsquery('simple', %s), 1) - %s
+                    AS score
+                FROM organisations_searchdocument WHERE {where} LIMIT {limit}
+            ) found ORDER BY score, pk"""
+            arguments = [" & ".join(f"{t}:*" for t in self.terms), bonus, *params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, arguments)
+            return cursor.fetchall()
 
 
-def _text_matches(text: str, allowed_sql: tuple[str, list] | None) -> list[tuple[int, float]]:
-    """(organisation id, score), best first: name matches, then other matches, each group ranked,
-    with at most ``CANDIDATES`` of the others scored."""
-    terms = [re.sub(r"[^\w]", "", t) for t in words(text)]
-    terms = [t for t in terms if t]
-    if not terms:
-        return []
-    # Interpolated into the SQL: constants, and the SQL Django compiled for the filters (its
-    # values stay parameters). The visitor's words are parameters, reduced to letters and digits.
-    # The index holds public organisations only: without other filters, no restriction at all.
-    allowed, params = allowed_sql or ("", [])
-    if connection.vendor == "sqlite":
-        scored = f"""
-            SELECT rowid AS pk, bm25(organisations_search_fts, 10.0, 5.0, 1.0) - %s AS score
-            FROM organisations_search_fts
-            WHERE organisations_search_fts MATCH %s {f"AND rowid IN ({allowed})" if allowed else ""}
-        """
-        name_query, any_query = (
-            _fts_sqlite(terms, name_only=True),
-            _fts_sqlite(terms, name_only=False),
-        )
-    else:
-        scored = f"""
-            SELECT organisation_id AS pk, -ts_rank(vector, query, 1) - %s AS score
-            FROM organisations_searchdocument, to_tsquery('simple', %s) query
-            WHERE vector @@ query {f"AND organisation_id IN ({allowed})" if allowed else ""}
-        """
-        name_query = " & ".join(f"{t}:*AB" for t in terms)
-        any_query = _tsquery(terms)
-    with connection.cursor() as cursor:
-        # Name matches are few: all scored. Any match: the first CANDIDATES found, then scored.
-        cursor.execute(
-            f"SELECT pk, score FROM ({scored} ORDER BY score LIMIT {CANDIDATES}) named",
-            [100.0, name_query, *params],
-        )
-        named = cursor.fetchall()
-        cursor.execute(
-            f"SELECT pk, score FROM ({scored} LIMIT {CANDIDATES + 1}) candidates ORDER BY score",
-            [0.0, any_query, *params],
-        )
-        others = cursor.fetchall()
+def _by_relevance(terms: list[str], tokens: list[str]) -> list[int]:
+    """Ids best first: name matches, then the others; at most ``CANDIDATES`` of each scored."""
+    named = _Match(terms, tokens, names_only=True).ranked(100.0, CANDIDATES)
+    others = _Match(terms, tokens).ranked(0.0, CANDIDATES + 1)
     seen, ranked = set(), []
-    for pk, score in [*named, *others]:
+    for pk, _score in [*named, *others]:
         if pk not in seen:
             seen.add(pk)
-            ranked.append((pk, score))
+            ranked.append(pk)
     return ranked
 
 
-def territory_family(territory: Territory) -> tuple[list[int], list[int]]:
-    """(the territory and everything inside it, the places it is inside of)."""
-    from .filters import territory_with_descendants
-
-    return territory_with_descendants(territory), [t.pk for t in territory.ancestors()]
-
-
-def serving(queryset: QuerySet, territory: Territory) -> QuerySet:
-    """Organisations serving the territory: an organisation serving Laval serves every Laval
-    sector, one serving the whole CMM or a sector serves its municipalities, one serving a sector
-    of Laval serves part of Laval; and those located there."""
-    inside, above = territory_family(territory)
-    served = Service.objects.filter(
-        service_areas__in=inside + above, status__in=VISIBLE_SERVICE_STATUSES
-    ).values("organisation_id")
-    located = Location.objects.filter(municipality_id__in=inside).values("organisation_id")
-    return queryset.filter(Q(pk__in=served) | Q(pk__in=located))
+def _by_name(tokens: list[str], limit: int) -> list[int]:
+    """Ids of the organisations with every token, in alphabetical order."""
+    match_sql, params = _Match([], tokens).ids()
+    sql = f"""SELECT organisation_id FROM organisations_searchdocument
+        WHERE organisation_id IN ({match_sql}) ORDER BY sort_name, organisation_id LIMIT {limit}"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
-def needing(queryset: QuerySet, category: Category) -> QuerySet:
-    ids = [category.pk, *category.children.values_list("pk", flat=True)]
-    return queryset.filter(
-        pk__in=Service.objects.filter(
-            categories__in=ids, status__in=VISIBLE_SERVICE_STATUSES
-        ).values("organisation_id")
-    )
-
-
-def public_points() -> QuerySet:
-    """Every public location's point: a confidential one is at its municipality's centre, so that
-    not even a distance can give its address away."""
-    return Location.objects.annotate(
-        point_lat=Case(
-            When(address_is_confidential=True, then=F("municipality__latitude")),
-            default=F("latitude"),
-            output_field=FloatField(),
-        ),
-        point_lon=Case(
-            When(address_is_confidential=True, then=F("municipality__longitude")),
-            default=F("longitude"),
-            output_field=FloatField(),
-        ),
-    ).filter(point_lat__isnull=False, point_lon__isnull=False)
+def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -> dict[int, float]:
+    """{id: km} of the organisations with a place within ``radius_km`` of ``point``, nearest
+    first, at most ``limit``. The search box grows through the radii below the one asked for
+    and stops as soon as it holds ``limit`` organisations: downtown, a 50 km search reads the
+    points of a few kilometres, not of the whole metropolitan area."""
+    lat0, lon0 = point.latitude, point.longitude
+    # Distances on a plane tangent at the visitor's point: under 0.1 % off at 50 km.
+    k = math.cos(math.radians(lat0))
+    restriction, restriction_params = match.ids() if match else ("", [])
+    for step in [r for r in RADII_KM if r < radius_km] + [radius_km]:
+        half_lat = step / KM_PER_DEGREE
+        half_lon = half_lat / max(k, 0.01)
+        sql = f"""SELECT document_id,
+                MIN((latitude - %s) * (latitude - %s) + (longitude - %s) * (longitude - %s) * %s)
+                    AS d2
+            FROM organisations_searchpoint
+            WHERE latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s
+            {f"AND document_id IN ({restriction})" if restriction else ""}
+            GROUP BY document_id ORDER BY d2, document_id LIMIT {limit}"""
+        params = [lat0, lat0, lon0, lon0, k * k]
+        params += [lat0 - half_lat, lat0 + half_lat, lon0 - half_lon, lon0 + half_lon]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *restriction_params])
+            rows = cursor.fetchall()
+        found = {}
+        for pk, d2 in rows:
+            km = math.sqrt(d2) * KM_PER_DEGREE
+            if km <= step:
+                found[pk] = km
+        if len(found) >= limit or step == radius_km:
+            return found
+    return {}
 
 
 @dataclass(frozen=True)
@@ -249,16 +459,17 @@ class Point:
     label: str = ""
 
 
-def locate(text: str) -> Point | None:
+def locate(text: str, known: "Reference | None" = None) -> Point | None:
     """Where "near ..." means: a municipality, borough or sector by name (its centre, no
     request), else the address or postal code through the geocoder (cached, no retries: a
     visitor is waiting). ``None`` when nothing in the metropolitan area is found."""
     wanted = fold(text)
     if not wanted:
         return None
-    for territory in Territory.objects.exclude(kind=Territory.Kind.REGION).select_related("parent"):
-        if wanted in (fold(territory.name), fold(territory.name_en)) and territory.centre:
-            return Point(*territory.centre, label=str(territory))
+    known = known or reference()
+    territory = known.territories_by_name.get(wanted)
+    if territory is not None and territory.pk in known.centres:
+        return Point(*known.centres[territory.pk], label=str(territory))
     geocoder = get_geocoder()
     if geocoder.offline:
         return None
@@ -302,87 +513,178 @@ class Results:
 
 
 def run(search: Search) -> Results:
-    """The ordered ids of the public organisations matching ``search``, with distances."""
-    queryset = Organisation.objects.public()
+    """The ordered ids of the public organisations matching ``search``, with distances: one
+    or two queries on the index, whatever the filters."""
+    tokens = []
     if search.category:
-        queryset = needing(queryset, search.category)
+        tokens.append(need_token(search.category.pk))
     if search.territory:
-        queryset = serving(queryset, search.territory)
-
+        tokens.append(place_token(search.territory.pk))
+    terms = _terms(search.text)
     distances: dict[int, float] = {}
-    if search.near:
-        lat0, lon0 = search.near.latitude, search.near.longitude
-        # Distances on a plane tangent at the visitor's point: under 0.1 % off at 50 km.
-        k = math.cos(math.radians(lat0))
-        half_lat = search.radius_km / KM_PER_DEGREE
-        half_lon = half_lat / max(k, 0.01)
-        nearest = (
-            public_points()
-            .filter(
-                organisation__in=queryset,
-                point_lat__range=(lat0 - half_lat, lat0 + half_lat),
-                point_lon__range=(lon0 - half_lon, lon0 + half_lon),
-            )
-            .annotate(
-                d2=(F("point_lat") - Value(lat0)) * (F("point_lat") - Value(lat0))
-                + (F("point_lon") - Value(lon0)) * (F("point_lon") - Value(lon0)) * Value(k * k)
-            )
-            .values("organisation_id")
-            .annotate(best=Min("d2"))
-            .order_by("best", "organisation_id")
-        )
-        for row in nearest:
-            km = math.sqrt(row["best"]) * KM_PER_DEGREE
-            if km <= search.radius_km:
-                distances[row["organisation_id"]] = km
-
-    if search.text.strip():
-        allowed = None
-        if search.category or search.territory or search.near:
-            restricted = queryset.values("pk")
-            if search.near:
-                restricted = restricted.filter(pk__in=list(distances) or [0])
-            sql, params = restricted.query.sql_with_params()
-            allowed = (sql, list(params))
-        ranked = _text_matches(search.text, allowed)
-        ids = [pk for pk, _score in ranked]
-        if search.near:
-            ids.sort(key=lambda pk: distances[pk])
+    if search.text.strip() and not terms:  # only punctuation: nothing can match
+        ids = []
     elif search.near:
+        match = _Match(terms, tokens) if terms or tokens else None
+        distances = _nearest(search.near, search.radius_km, match, COUNT_LIMIT + 1)
         ids = list(distances)
+    elif terms:
+        ids = _by_relevance(terms, tokens)
     else:
-        ids = list(queryset.order_by("name", "pk").values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+        ids = _by_name(tokens, COUNT_LIMIT + 1)
     capped = len(ids) > COUNT_LIMIT
     return Results(
         search=search, ids=ids[:COUNT_LIMIT], distances=distances, count_is_capped=capped
     )
 
 
-def facet_counts(ids: list[int]) -> dict[str, list[tuple]]:
-    """Counts of the results by need family and by municipality: two queries."""
-    categories = (
-        Service.objects.filter(organisation_id__in=ids, status__in=VISIBLE_SERVICE_STATUSES)
-        .annotate(family=Coalesce("categories__parent", "categories"))
-        .filter(family__isnull=False)
-        .values("family")
-        .annotate(n=Count("organisation_id", distinct=True))
-        .order_by("-n")[:12]
-    )
-    families = {c.pk: c for c in Category.objects.filter(pk__in=[r["family"] for r in categories])}
-    municipalities = (
-        Location.objects.filter(organisation_id__in=ids)
-        .values("municipality__slug", "municipality__name")
-        .annotate(n=Count("organisation_id", distinct=True))
-        .order_by("-n")[:12]
-    )
+def facet_counts(ids: list[int], known: "Reference") -> dict[str, list[tuple]]:
+    """How many of the results meet each need family and are in each municipality, the twelve
+    largest of each, counted by the database from the facets the index keeps (one query)."""
+    if connection.vendor == "sqlite":
+        sql = """SELECT facet.value, count(*) FROM organisations_searchdocument document,
+                json_each(document.facets) facet
+            WHERE document.organisation_id IN (SELECT value FROM json_each(%s))
+            GROUP BY facet.value"""
+        params = [json.dumps(ids)]
+    else:
+        sql = """SELECT facet, count(*) FROM organisations_searchdocument document,
+                jsonb_array_elements_text(document.facets) facet
+            WHERE document.organisation_id = ANY(%s) GROUP BY facet"""
+        params = [list(ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counts = cursor.fetchall()
+    counts.sort(key=lambda row: (-row[1], row[0]))
+    needs = [(known.categories_by_pk.get(int(t[1:])), n) for t, n in counts if t[0] == "n"]
+    places = [(known.territories_by_pk.get(int(t[1:])), n) for t, n in counts if t[0] == "m"]
     return {
-        "categories": [
-            (families[r["family"]], r["n"]) for r in categories if r["family"] in families
-        ],
-        "municipalities": [
-            (r["municipality__slug"], r["municipality__name"], r["n"]) for r in municipalities
-        ],
+        "categories": [(c, n) for c, n in needs if c is not None][:12],
+        "municipalities": [(t, n) for t, n in places if t is not None][:12],
     }
+
+
+# --- Reference data ------------------------------------------------------------------------------
+
+
+def public_version() -> int:
+    return PublicVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+class Reference:
+    """The needs and the places as the search page uses them (its form, its filters, its
+    facets), read once per process for each version of what the public sees: an edit to either
+    bumps the version (wagtail_hooks.py)."""
+
+    def __init__(self, version: int):
+        self.version = version
+        self.categories = list(Category.objects.order_by("sort_order", "name_fr"))
+        self.territories = list(Territory.objects.order_by("kind", "name"))
+        self.categories_by_pk = {c.pk: c for c in self.categories}
+        self.categories_by_code = {c.code: c for c in self.categories}
+        self.territories_by_pk = {t.pk: t for t in self.territories}
+        self.territories_by_slug = {t.slug: t for t in self.territories}
+        for category in self.categories:  # str() and the families without a query each
+            category.parent = self.categories_by_pk.get(category.parent_id)
+        for territory in self.territories:
+            territory.parent = self.territories_by_pk.get(territory.parent_id)
+        self.centres = {t.pk: t.centre for t in self.territories if t.centre}
+        self.territories_by_name = {}
+        for territory in self.territories:
+            if territory.kind != Territory.Kind.REGION:
+                for name in filter(None, (territory.name, territory.name_en)):
+                    self.territories_by_name.setdefault(fold(name), territory)
+        self.families = [
+            (c, [child for child in self.categories if child.parent_id == c.pk])
+            for c in self.categories
+            if c.parent_id is None
+        ]
+        self._options: dict[tuple, list[tuple[str | None, str]]] = {}
+        self._memo: dict[tuple, object] = {}
+
+    def memo(self, key: tuple, make):
+        """``make()``, once for this version: the pages' URLs, which a publication may change
+        (and every publication bumps the version, cms/apps.py)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def options(self, which: str, language: str) -> list[tuple[str | None, str]]:
+        """The form's choices of needs or places as HTML, (value, option) or (None, other
+        markup), made once per language: ``select_options`` marks the one selected."""
+        key = (which, language)
+        if key not in self._options:
+            with translation.override(language):
+                self._options[key] = (
+                    self._need_options() if which == "needs" else self._place_options()
+                )
+        return self._options[key]
+
+    def _need_options(self) -> list[tuple[str | None, str]]:
+        from django.utils.translation import gettext as _
+
+        chunks = []
+        for family, needs in self.families:
+            if not needs:
+                chunks.append(_option(family.code, family.name))
+                continue
+            chunks.append((None, format_html('<optgroup label="{}">', family.name)))
+            all_label = _("%(name)s (all)") % {"name": family.name}
+            chunks.append(_option(family.code, all_label))
+            chunks += [_option(need.code, need.name) for need in needs]
+            chunks.append((None, "</optgroup>"))
+        return chunks
+
+    def _place_options(self) -> list[tuple[str | None, str]]:
+        chunks, kind = [], None
+        for territory in self.territories:
+            if territory.kind == Territory.Kind.REGION:
+                continue
+            if territory.kind != kind:
+                if kind is not None:
+                    chunks.append((None, "</optgroup>"))
+                kind = territory.kind
+                label = Territory.Kind(kind).label
+                chunks.append((None, format_html('<optgroup label="{}">', label)))
+            chunks.append(_option(territory.slug, str(territory)))
+        if kind is not None:
+            chunks.append((None, "</optgroup>"))
+        return chunks
+
+
+def _option(value: str, label: str) -> tuple[str, str]:
+    return value, format_html('<option value="{}">{}</option>', value, label)
+
+
+def select_options(chunks: list[tuple[str | None, str]], selected: str) -> SafeString:
+    prefix = '<option value="'
+    return mark_safe(  # noqa: S308 (every chunk was made by format_html)
+        "".join(
+            chunk.replace(prefix, f'{prefix[:-7]}selected value="', 1)
+            if value is not None and value == selected
+            else chunk
+            for value, chunk in chunks
+        )
+    )
+
+
+_reference: Reference | None = None
+
+
+def reference(request=None) -> Reference:
+    """The reference data of the current version: one query when it has not changed, none
+    for the rest of a ``request`` once read."""
+    global _reference
+    known = getattr(request, "_search_reference", None)
+    if known is not None:
+        return known
+    version = public_version()
+    known = _reference
+    if known is None or known.version != version:
+        known = _reference = Reference(version)
+    if request is not None:
+        request._search_reference = known
+    return known
 
 
 # --- The page ------------------------------------------------------------------------------------
@@ -409,13 +711,14 @@ def search_from_request(request) -> tuple[Search, list[str]]:
     from django.utils.translation import gettext as _
 
     problems = []
+    known = reference(request)
     search = Search(text=_param(request, "text"))
     if code := _param(request, "category"):
-        search.category = Category.objects.filter(code=code).first()
+        search.category = known.categories_by_code.get(code)
         if search.category is None:
             problems.append(_("This need is not in the directory; all needs are shown."))
     if slug := _param(request, "territory"):
-        search.territory = Territory.objects.filter(slug=slug).first()
+        search.territory = known.territories_by_slug.get(slug)
         if search.territory is None:
             problems.append(_("This place is not in the directory; all places are shown."))
     radius = _param(request, "radius")
@@ -432,7 +735,7 @@ def search_from_request(request) -> tuple[Search, list[str]]:
         else:
             problems.append(_("Your position could not be read; try an address instead."))
     elif near := _param(request, "near"):
-        search.near = locate(near)
+        search.near = locate(near, known)
         if search.near is None:
             problems.append(
                 _("We could not find “%(place)s”. Try a postal code, a municipality or a borough.")
@@ -443,99 +746,79 @@ def search_from_request(request) -> tuple[Search, list[str]]:
 
 @dataclass(frozen=True)
 class ResultRow:
-    organisation: Organisation
+    name: str
     url: str
     summary: str
     summary_lang: str
     municipality: str
     categories: list[str]
     distance_km: float | None
-    phone: object | None
+    phone: str
+    phone_uri: str
     temporarily_closed: bool  # every visible service is
     partly_closed: bool  # some are
 
 
-def result_rows(ids: list[int], distances: dict[int, float], language: str) -> list[ResultRow]:
-    """One page of results with what the list shows, in a fixed number of queries."""
-    from django.db.models import Prefetch
-    from django.utils.text import Truncator
-
-    from .models import Phone, bilingual, bilingual_language
-
-    organisations = Organisation.objects.filter(pk__in=ids).prefetch_related(
-        Prefetch(
-            "services",
-            queryset=Service.objects.filter(status__in=VISIBLE_SERVICE_STATUSES).prefetch_related(
-                "categories"
-            ),
-        ),
-        Prefetch("locations", queryset=Location.objects.select_related("municipality")),
-        Prefetch("phones", queryset=Phone.objects.all()),
-    )
-    by_id = {o.pk: o for o in organisations}
+def result_rows(
+    ids: list[int], distances: dict[int, float], language: str, known: Reference
+) -> list[ResultRow]:
+    """One page of results, from the cards the index keeps: one query."""
+    if not ids:
+        return []
     from cms.models import DirectoryPage
 
-    directory = DirectoryPage.for_language(language)
-    base = directory.get_url() if directory else "/"
+    def directory_url() -> str:
+        directory = DirectoryPage.for_language(language)
+        return (directory.get_url() if directory else None) or "/"
+
+    base = known.memo(("directory", language), directory_url)
+    cards = dict(
+        SearchDocument.objects.filter(organisation_id__in=ids).values_list(
+            "organisation_id", "card"
+        )
+    )
     rows = []
     for pk in ids:
-        organisation = by_id.get(pk)
-        if organisation is None:
+        card = cards.get(pk)
+        if not card:
             continue
-        services = list(organisation.services.all())
-        names = []
-        for service in services:
-            for category in service.categories.all():
-                label = (
-                    category.name_en if language == "en" and category.name_en else category.name_fr
-                )
-                if label not in names:
-                    names.append(label)
-        locations = list(organisation.locations.all())
-        phones = list(organisation.phones.all())
-        closed = [s.status == Service.Status.TEMPORARILY_CLOSED for s in services]
+        municipality = known.territories_by_pk.get(card["municipality"])
+        needs = [known.categories_by_pk.get(need) for need in card["needs"]]
         rows.append(
             ResultRow(
-                organisation=organisation,
-                url=f"{base}{organisation.slug}/",
-                summary=Truncator(bilingual(organisation, "description", language)).chars(220),
-                summary_lang=bilingual_language(organisation, "description", language),
-                municipality=str(locations[0].municipality) if locations else "",
-                categories=names[:4],
+                name=card["name"],
+                url=f"{base}{card['slug']}/",
+                summary=card[f"summary_{language}"],
+                summary_lang=card[f"summary_lang_{language}"],
+                municipality=str(municipality) if municipality else "",
+                categories=[need.name for need in needs if need is not None],
                 distance_km=distances.get(pk),
-                phone=phones[0] if phones else None,
-                temporarily_closed=bool(closed) and all(closed),
-                partly_closed=any(closed) and not all(closed),
+                phone=card.get(f"phone_{language}", ""),
+                phone_uri=card["tel"],
+                temporarily_closed=card["closed"] == "all",
+                partly_closed=card["closed"] == "some",
             )
         )
     return rows
 
 
-def category_groups() -> list[tuple[Category, list[Category]]]:
-    """The needs tree for the search form: each family with its needs, from one query."""
-    categories = list(Category.objects.order_by("sort_order", "name_fr"))
-    children: dict[int, list[Category]] = {}
-    for category in categories:
-        if category.parent_id:
-            children.setdefault(category.parent_id, []).append(category)
-    return [(c, children.get(c.pk, [])) for c in categories if c.parent_id is None]
-
-
 def search_context(request) -> dict:
     """Everything the search page shows for this request."""
     from django.core.paginator import Paginator
-    from django.utils import translation
     from django.utils.translation import gettext as _
 
     language = (translation.get_language() or "fr")[:2]
     search, problems = search_from_request(request)
+    known = reference(request)
     context = {
         "search": search,
         "problems": problems,
         "radii": RADII_KM,
-        "category_groups": category_groups(),
-        "territory_choices": Territory.objects.exclude(kind=Territory.Kind.REGION).order_by(
-            "kind", "name"
+        "need_options": select_options(
+            known.options("needs", language), search.category.code if search.category else ""
+        ),
+        "place_options": select_options(
+            known.options("places", language), search.territory.slug if search.territory else ""
         ),
         "near_text": _param(request, "near"),
         "has_position": bool(request.GET.get("lat") and request.GET.get("lon")),
@@ -559,18 +842,18 @@ def search_context(request) -> dict:
                 query[names.get(key, key)] = value
         return "?" + query.urlencode()
 
-    facets = facet_counts(results.ids) if results.ids else {}
+    facets = facet_counts(results.ids, known) if results.ids else {}
     context.update(
         {
             "results": results,
             "page_obj": page,
-            "rows": result_rows(list(page.object_list), results.distances, language),
+            "rows": result_rows(list(page.object_list), results.distances, language, known),
             "category_facets": [
                 (c, n, with_changes(category=c.code)) for c, n in facets.get("categories", [])
             ],
             "place_facets": [
-                (name, n, with_changes(territory=slug))
-                for slug, name, n in facets.get("municipalities", [])
+                (place, n, with_changes(territory=place.slug))
+                for place, n in facets.get("municipalities", [])
             ],
             "page_query": with_changes()[1:],
             "widen": [

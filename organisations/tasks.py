@@ -3,9 +3,17 @@
 from django_tasks import task
 
 from .geocoding import organisation_geocode
+from .search import search_index_rebuild
 
 
 @task(queue_name="geocoding")
 def geocode_organisation(organisation_id: int, force: bool = False) -> dict:
     """Geocode an organisation's locations (saved rows and pending draft); returns the counts."""
     return dict(organisation_geocode(organisation_id=organisation_id, force=force))
+
+
+@task()
+def rebuild_search_index() -> int:
+    """Rebuild the public search index (after an edit of the needs or the places, whose tree
+    the index has worked into every organisation's entry); returns how many were indexed."""
+    return search_index_rebuild()

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,9 @@ from .forms import OrganisationForm
 from .geocoding import organisation_geocode_later
 from .models import AuditSource, Category, GeocodePrecision, Location, Organisation, Territory
 from .panels import PinMapPanel
+from .search import public_version_bump
 from .selectors import with_editorial_state
+from .tasks import rebuild_search_index
 
 SERVICE_PANELS = [
     FieldRowPanel([FieldPanel("name_fr"), FieldPanel("name_en")]),
@@ -413,3 +416,29 @@ class GeocodeAgainBulkAction(SnippetBulkAction):
 
 
 hooks.register("register_bulk_action", GeocodeAgainBulkAction)
+
+
+# --- The public search ----------------------------------------------------------------------------
+
+
+def _reference_data_changed(instances) -> None:
+    """The public search has the tree of places and needs worked into every organisation's
+    entry, and its form lists them: show the new names at once, rebuild the index behind."""
+    if any(isinstance(instance, Territory | Category) for instance in instances):
+
+        def later():
+            public_version_bump()
+            rebuild_search_index.enqueue()
+
+        transaction.on_commit(later)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def reindex_after_reference_edit(request, instance):
+    _reference_data_changed([instance])
+
+
+@hooks.register("after_delete_snippet")
+def reindex_after_reference_delete(request, instances):
+    _reference_data_changed(instances)

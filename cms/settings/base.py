@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Anonymous visitors' public pages straight from the response cache, before any routing.
+    "cms.cache.PublicCacheMiddleware",
     # Every write made while serving a request (the admin above all) is one audit entry in
     # django-reversion, with the user; see organisations/audit.py.
     "organisations.audit.AuditMiddleware",
@@ -111,8 +113,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the site read while the worker writes; IMMEDIATE avoids "database is locked"
-    # when two writers upgrade a read transaction at once.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # when two writers upgrade a read transaction at once. Connections are kept like
+    # PostgreSQL's (DATABASE_CONN_MAX_AGE): a new one per request costs the search page its
+    # page cache, measured at a third of its throughput (tests/bench/bench_search.py).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -21,6 +21,7 @@ from organisations.geocoding import (
     needs_geocoding,
 )
 from organisations.models import GeocodePrecision, Location
+from organisations.search import search_document_update
 
 CHUNK = 500
 # Public Nominatim forbids bulk geocoding: above this, a self-hosted or paid provider is needed.
@@ -107,13 +108,17 @@ class Command(BaseCommand):
                 rows = Location.objects.filter(pk__in=chunk).select_related(
                     "municipality__parent__parent"
                 )
+                placed = set()
                 for location in sorted(rows, key=lambda row: row.pk):
                     placement = location_geocode(
                         location=location, geocoder=geocoder, force=selection != "missing"
                     )
                     if placement:
                         outcomes[placement.outcome] += 1
+                        placed.add(location.organisation_id)
                     progress.step()
+                for organisation_id in sorted(placed):  # "near" and the public map
+                    search_document_update(organisation_id=organisation_id)
         except KeyboardInterrupt:
             self.stdout.write("")
             self.stdout.write(
