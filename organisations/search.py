@@ -47,6 +47,7 @@ from .models import (
 
 CANDIDATES = 1_000
 COUNT_LIMIT = 1_000
+FACET_SAMPLE = 200
 KM_PER_DEGREE = 111.195
 RADII_KM = (2, 5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 10
@@ -331,10 +332,28 @@ def search_index_ensure() -> int:
 # --- Queries -------------------------------------------------------------------------------------
 
 
+# Words that every record has: left out of a search (unless nothing else is asked), as is any
+# single letter, so that "clinique d'impôts" means "clinique impot". Folded, as the index is.
+STOPWORDS = frozenset(
+    (
+        *("au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "en", "et", "la", "le"),
+        *("les", "leur", "ou", "par", "pour", "sa", "se", "ses", "sur", "un", "une"),
+        *("a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"),
+        "with",
+    )
+)
+
+
 def _terms(text: str) -> list[str]:
     """The visitor's words as index terms, reduced to letters and digits (they go into a
-    full-text query, where quotes and operators would mean something)."""
-    return [t for t in (re.sub(r"[^\w]", "", w) for w in words(text)) if t]
+    full-text query, where quotes and operators would mean something), without stopwords.
+
+    Terms are matched whole, after folding and stemming (plural meets singular): a prefix
+    query makes FTS5 gather the whole doclist of every word it covers before it can return one
+    row, which at 60,000 records costs a common word ten times its whole-word match."""
+    terms = [t for t in (re.sub(r"[^\w]", "", w) for w in words(text)) if t]
+    meaningful = [t for t in terms if len(t) > 1 and t not in STOPWORDS]
+    return meaningful or terms
 
 
 class _Match:
@@ -351,8 +370,8 @@ class _Match:
             parts = []
             if self.terms:
                 columns = "name other_names" if self.names_only else "name other_names body"
-                prefixes = " ".join(f'"{t}"*' for t in self.terms)
-                parts.append(f"{{{columns}}} : ({prefixes})")
+                quoted = " ".join(f'"{t}"' for t in self.terms)
+                parts.append(f"{{{columns}}} : ({quoted})")
             if self.tokens:
                 tokens = " ".join(f'"{t}"' for t in self.tokens)
                 parts.append(f"{{tags}} : ({tokens})")
@@ -361,7 +380,7 @@ class _Match:
         if self.terms:
             weights = "AB" if self.names_only else ""
             conditions.append("vector @@ to_tsquery('simple', %s)")
-            params.append(" & ".join(f"{t}:*{weights}" for t in self.terms))
+            params.append(" & ".join(f"{t}:{weights}" if weights else t for t in self.terms))
         if self.tokens:
             conditions.append("tags_vector @@ to_tsquery('simple', %s)")
             params.append(" & ".join(self.tokens))
@@ -374,48 +393,106 @@ class _Match:
         column = "rowid" if self.sqlite else "organisation_id"
         return f"SELECT {column} FROM {table} WHERE {where}", params
 
-    def ranked(self, bonus: float, limit: int) -> list[tuple[int, float]]:
-        """(id, score), best first, of the first ``limit`` matches found: ranking scores only
-        those, so a word found in every record costs no more than a rarer one."""
+    def first(self, limit: int) -> list[int]:
+        """The first ``limit`` matching ids in index order, unranked: read as they are found,
+        so a word found in every record costs no more than a rare one."""
+        sql, params = self.ids()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT {limit}", params)
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def ranked(self, bonus: float, limit: int) -> list[int]:
+        """Matching ids, best first. Only for a match known to be small: to weigh a word,
+        bm25 reads every row that has it."""
         where, params = self.where()
         if self.sqlite:
-            sql = f"""SELECT pk, score FROM (
+            sql = f"""SELECT pk FROM (
                 SELECT rowid AS pk, bm25(organisations_search_fts, 10.0, 5.0, 1.0, 0.0) - %s AS score
                 FROM organisations_search_fts WHERE {where} LIMIT {limit}
             ) found ORDER BY score, pk"""
             arguments = [bonus, *params]
         else:
-            sql = f"""SELECT pk, score FROM (
+            sql = f"""SELECT pk FROM (
                 SELECT organisation_id AS pk, -ts_rank(vector, to_tsquery('simple', %s), 1) - %s
                     AS score
                 FROM organisations_searchdocument WHERE {where} LIMIT {limit}
             ) found ORDER BY score, pk"""
-            arguments = [" & ".join(f"{t}:*" for t in self.terms), bonus, *params]
+            arguments = [" & ".join(self.terms), bonus, *params]
         with connection.cursor() as cursor:
             cursor.execute(sql, arguments)
-            return cursor.fetchall()
+            return [pk for (pk,) in cursor.fetchall()]
 
 
 def _by_relevance(terms: list[str], tokens: list[str]) -> list[int]:
-    """Ids best first: name matches, then the others; at most ``CANDIDATES`` of each scored."""
-    named = _Match(terms, tokens, names_only=True).ranked(100.0, CANDIDATES)
-    others = _Match(terms, tokens).ranked(0.0, CANDIDATES + 1)
-    seen, ranked = set(), []
-    for pk, _score in [*named, *others]:
-        if pk not in seen:
-            seen.add(pk)
-            ranked.append(pk)
-    return ranked
+    """Ids best first: name matches, then the others.
+
+    When the words match at most ``CANDIDATES`` records, all are ranked (bm25, ts_rank). A
+    common word matches more: its name matches are ranked when they are few enough, and the rest
+    follow in index order (thousands of records that all say "aide" have no useful order)."""
+    anywhere, names = _Match(terms, tokens), _Match(terms, tokens, names_only=True)
+    found = anywhere.first(CANDIDATES + 1)
+    if len(found) <= CANDIDATES:
+        ranked = names.ranked(100.0, CANDIDATES) + anywhere.ranked(0.0, CANDIDATES)
+    else:
+        named = names.first(CANDIDATES + 1)
+        if len(named) <= CANDIDATES:
+            named = names.ranked(100.0, CANDIDATES)
+        ranked = named + found
+    return list(dict.fromkeys(ranked))
+
+
+SORTED_IN_MEMORY = 5_000
 
 
 def _by_name(tokens: list[str], limit: int) -> list[int]:
-    """Ids of the organisations with every token, in alphabetical order."""
-    match_sql, params = _Match([], tokens).ids()
-    sql = f"""SELECT organisation_id FROM organisations_searchdocument
-        WHERE organisation_id IN ({match_sql}) ORDER BY sort_name, organisation_id LIMIT {limit}"""
+    """Ids of the organisations with every token, in alphabetical order, at most ``limit``.
+
+    The matches are sorted when there are at most ``SORTED_IN_MEMORY``; more (a need or a place
+    most records have) and the names are read in order, keeping those with the tokens, until
+    ``limit`` are found: either way, a few thousand rows at most, whatever the directory's size.
+    """
+    match = _Match([], tokens)
+    if not match.sqlite:
+        match_sql, params = match.where()
+        sql = f"""SELECT organisation_id FROM organisations_searchdocument WHERE {match_sql}
+            ORDER BY sort_name, organisation_id LIMIT {limit}"""
+    else:
+        found = match.first(SORTED_IN_MEMORY + 1)
+        if len(found) <= SORTED_IN_MEMORY:
+            sql = f"""SELECT organisation_id FROM organisations_searchdocument
+                WHERE organisation_id IN (SELECT value FROM json_each(%s))
+                ORDER BY sort_name, organisation_id LIMIT {limit}"""
+            params = [json.dumps(found)]
+        else:
+            having = " AND ".join(["(' ' || tags || ' ') LIKE %s"] * len(tokens))
+            sql = f"""SELECT organisation_id FROM organisations_searchdocument WHERE {having}
+                ORDER BY sort_name, organisation_id LIMIT {limit}"""
+            params = [f"% {token} %" for token in tokens]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
+
+
+# Up to this many matches, "near" reads them once and checks each point against the list.
+RESTRICTED_IN_MEMORY = 20_000
+
+
+def _restriction(match: _Match | None) -> tuple[str, list, bool]:
+    """(a condition on ``organisations_searchpoint``, its parameters, whether it is cheap
+    enough to repeat) keeping the points of the organisations ``match`` finds."""
+    if match is None:
+        return "", [], True
+    if match.sqlite:
+        found = match.first(RESTRICTED_IN_MEMORY + 1)
+        if len(found) <= RESTRICTED_IN_MEMORY:
+            return "document_id IN (SELECT value FROM json_each(%s))", [json.dumps(found)], True
+        if not match.terms:  # a need or a place most records have: checked on each point
+            having = " AND ".join(["(' ' || tags || ' ') LIKE %s"] * len(match.tokens))
+            sql = f"""document_id IN (SELECT organisation_id FROM organisations_searchdocument
+                WHERE organisation_id = document_id AND {having})"""
+            return sql, [f"% {token} %" for token in match.tokens], True
+    sql, params = match.ids()
+    return f"document_id IN ({sql})", params, False
 
 
 def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -> dict[int, float]:
@@ -426,8 +503,9 @@ def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -
     lat0, lon0 = point.latitude, point.longitude
     # Distances on a plane tangent at the visitor's point: under 0.1 % off at 50 km.
     k = math.cos(math.radians(lat0))
-    restriction, restriction_params = match.ids() if match else ("", [])
-    for step in [r for r in RADII_KM if r < radius_km] + [radius_km]:
+    restriction, restriction_params, repeatable = _restriction(match)
+    steps = [r for r in RADII_KM if r < radius_km] if repeatable else []
+    for step in [*steps, radius_km]:
         half_lat = step / KM_PER_DEGREE
         half_lon = half_lat / max(k, 0.01)
         sql = f"""SELECT document_id,
@@ -435,7 +513,7 @@ def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -
                     AS d2
             FROM organisations_searchpoint
             WHERE latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s
-            {f"AND document_id IN ({restriction})" if restriction else ""}
+            {f"AND {restriction}" if restriction else ""}
             GROUP BY document_id ORDER BY d2, document_id LIMIT {limit}"""
         params = [lat0, lat0, lon0, lon0, k * k]
         params += [lat0 - half_lat, lat0 + half_lat, lon0 - half_lon, lon0 + half_lon]
@@ -757,6 +835,8 @@ class ResultRow:
     phone_uri: str
     temporarily_closed: bool  # every visible service is
     partly_closed: bool  # some are
+    distance: str = ""  # "1,2 km away", in the visitor's language
+    notice: str = ""  # what is closed, in the visitor's language
 
 
 def result_rows(
@@ -777,11 +857,19 @@ def result_rows(
             "organisation_id", "card"
         )
     )
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext as _
+
+    notices = {
+        "all": _("Temporarily closed"),
+        "some": _("Some services are temporarily closed"),
+    }
     rows = []
     for pk in ids:
         card = cards.get(pk)
         if not card:
             continue
+        km = distances.get(pk)
         municipality = known.territories_by_pk.get(card["municipality"])
         needs = [known.categories_by_pk.get(need) for need in card["needs"]]
         rows.append(
@@ -792,7 +880,11 @@ def result_rows(
                 summary_lang=card[f"summary_lang_{language}"],
                 municipality=str(municipality) if municipality else "",
                 categories=[need.name for need in needs if need is not None],
-                distance_km=distances.get(pk),
+                distance_km=km,
+                distance=_("%(km)s km away") % {"km": number_format(round(km, 1), 1)}
+                if km is not None
+                else "",
+                notice=notices.get(card["closed"], ""),
                 phone=card.get(f"phone_{language}", ""),
                 phone_uri=card["tel"],
                 temporarily_closed=card["closed"] == "all",
@@ -842,7 +934,12 @@ def search_context(request) -> dict:
                 query[names.get(key, key)] = value
         return "?" + query.urlencode()
 
-    facets = facet_counts(results.ids, known) if results.ids else {}
+    # Facet counts when the results are all known; past COUNT_LIMIT, the needs and places of
+    # the first results are offered without counts, which would only count a sample.
+    sample = results.ids[:FACET_SAMPLE] if results.count_is_capped else results.ids
+    facets = facet_counts(sample, known) if sample else {}
+    if results.count_is_capped:
+        facets = {key: [(item, None) for item, _n in values] for key, values in facets.items()}
     context.update(
         {
             "results": results,
