@@ -11,6 +11,17 @@ from organisations.factories import UserFactory
 from review.services import ADMINISTRATORS, CURATORS, EDITORS
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_reference():
+    """The public search remembers the needs and places per version of the public data; each
+    test's database starts again from the same version numbers, so each test starts afresh."""
+    import organisations.search
+
+    organisations.search._reference = None
+    yield
+    organisations.search._reference = None
+
+
 @pytest.fixture
 def curator(db):
     return UserFactory(username="nadia", groups=[CURATORS])

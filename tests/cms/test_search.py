@@ -6,7 +6,9 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from organisations.apps import after_migrate
 from organisations.factories import (
     LocationFactory,
     OrganisationFactory,
@@ -15,7 +17,8 @@ from organisations.factories import (
     category,
     territory,
 )
-from organisations.models import Organisation, Service
+from organisations.geocoding import organisation_geocode
+from organisations.models import Organisation, SearchDocument, SearchPoint, Service
 from organisations.search import search_document_update, search_index_rebuild, stem
 from tests.nominatim import place
 
@@ -304,3 +307,133 @@ def test_the_index_can_be_rebuilt_from_the_command_line(client):
 
     assert "1 organisations indexed" in out.getvalue()
     assert names(client.get(FR, {"q": "garderie"})) == ["Halte-garderie"]
+
+
+def test_a_service_area_published_in_a_revision_is_found_in_that_place(
+    client, django_capture_on_commit_callbacks
+):
+    org = organisation("Accompagnement transport", municipality="verdun")
+    search_index_rebuild()
+    assert names(client.get(FR, {"territoire": "laval"})) == []
+
+    ServiceFactory(organisation=org, service_areas=[territory("laval")])
+    with django_capture_on_commit_callbacks(execute=True):
+        org.save_revision().publish()
+
+    assert names(client.get(FR, {"territoire": "chomedey"})) == ["Accompagnement transport"]
+
+
+def test_a_confidential_address_is_indexed_at_its_municipality_centre_only():
+    shelter = OrganisationFactory(name="Maison d'hébergement")
+    LocationFactory(
+        organisation=shelter,
+        municipality=territory("verdun"),
+        latitude=45.4612,
+        longitude=-73.5712,
+        address_is_confidential=True,
+    )
+    search_index_rebuild()
+
+    points = list(SearchPoint.objects.values_list("latitude", "longitude"))
+    card = str(SearchDocument.objects.get(pk=shelter.pk).card)
+
+    assert points == [territory("verdun").centre]
+    assert "45.4612" not in card and "-73.5712" not in card
+
+
+def test_a_location_geocoded_later_moves_the_organisation_in_near_searches(client, nominatim):
+    nominatim.add("Saint-Denis", place(45.5191, -73.5696))
+    org = OrganisationFactory(name="Centre Saint-Denis")
+    LocationFactory(
+        organisation=org,
+        street_address="1234, rue Saint-Denis",
+        postal_code="H2X 3J7",
+        municipality=territory("le-plateau-mont-royal"),
+        latitude=None,
+        longitude=None,
+    )
+    search_index_rebuild()
+    near = {"lat": 45.5191, "lon": -73.5696, "rayon": 2}
+    assert names(client.get(FR, near)) == []
+
+    organisation_geocode(organisation_id=org.pk)
+
+    assert names(client.get(FR, near)) == ["Centre Saint-Denis"]
+
+
+def test_an_empty_index_is_refilled_after_migrate(client):
+    organisation("Friperie solidaire", description="Vêtements")
+    SearchDocument.objects.all().delete()  # as a migration that changes the index leaves it
+
+    after_migrate(sender=None)
+
+    assert names(client.get(FR, {"q": "friperie"})) == ["Friperie solidaire"]
+
+
+def test_renaming_a_need_in_the_admin_renames_it_in_the_search_form(
+    client, administrator, django_capture_on_commit_callbacks
+):
+    need = category("popote-roulante")
+    assert "Repas livrés à domicile" not in client.get(FR).content.decode()  # the form is known
+    client.force_login(administrator)
+    data = {
+        "name_fr": "Repas livrés à domicile",
+        "name_en": need.name_en,
+        "code": need.code,
+        "parent": need.parent_id,
+        "sort_order": need.sort_order,
+        "description_fr": "",
+        "description_en": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("wagtailsnippets_organisations_category:edit", args=[need.pk]), data
+        )
+    assert response.status_code == 302
+    client.logout()
+
+    assert "Repas livrés à domicile" in client.get(FR).content.decode()
+
+
+def test_name_matches_come_first_even_when_a_word_is_too_common_to_rank(client, monkeypatch):
+    monkeypatch.setattr("organisations.search.COUNT_LIMIT", 3)
+    monkeypatch.setattr("organisations.search.CANDIDATES", 3)
+    for n in range(5):
+        organisation(f"Organisme {n}", description="Aide alimentaire", municipality="laval")
+    organisation("Aide aux devoirs", description="Études")
+    search_index_rebuild()
+
+    response = client.get(FR, {"q": "aide"})
+
+    assert names(response)[0] == "Aide aux devoirs"
+    assert response.context["results"].count_is_capped
+    # Counted from a sample, the facets are offered without counts.
+    assert all(count is None for _place, count, _href in response.context["place_facets"])
+
+
+def test_short_words_and_stopwords_do_not_widen_a_search(client):
+    organisation("Clinique d'impôts de Verdun", description="Déclarations de revenus")
+    organisation("Dépannage alimentaire", description="Dons de denrées")
+    search_index_rebuild()
+
+    assert names(client.get(FR, {"q": "clinique d'impôts"})) == ["Clinique d'impôts de Verdun"]
+    assert names(client.get(EN, {"q": "the clinic of taxes"})) == []
+
+
+def test_filters_most_records_share_are_listed_in_order_of_name(client, monkeypatch):
+    monkeypatch.setattr("organisations.search.SORTED_IN_MEMORY", 1)
+    monkeypatch.setattr("organisations.search.RESTRICTED_IN_MEMORY", 1)
+    for name in ("Zèbre", "Abri", "Élan", "Castor"):
+        org = organisation(name, municipality="laval")
+        ServiceFactory(organisation=org, categories=[category("popote-roulante")])
+    organisation("Ailleurs", municipality="longueuil")
+    search_index_rebuild()
+    centre = territory("laval").centre
+
+    listed = names(client.get(FR, {"territoire": "laval", "categorie": "aide-alimentaire"}))
+    near = names(
+        client.get(FR, {"categorie": "aide-alimentaire", "lat": centre[0], "lon": centre[1]})
+    )
+
+    assert listed == ["Abri", "Castor", "Élan", "Zèbre"]
+    assert sorted(near) == ["Abri", "Castor", "Zèbre", "Élan"]
