@@ -63,7 +63,7 @@ def test_the_map_shows_a_marker_per_public_place_and_none_for_the_confidential_o
     assert all("Comptoir" in a or "Friperie" in a for a in alts)
     assert "Refuge" not in " ".join(alts)
     # Without tiles the places are still listed, each with its link.
-    assert page.get_by_role("link", name="Open in OpenStreetMap").count() == 2
+    assert page.get_by_role("link", name="Ouvrir dans OpenStreetMap").count() == 2
     assert errors == []
 
 
@@ -94,7 +94,7 @@ def test_without_javascript_the_places_are_links_to_openstreetmap(browser, live_
     try:
         page.goto(f"{live_server.url}{PATH}")
         assert page.locator(".map__canvas").count() == 0
-        links = page.get_by_role("link", name="Open in OpenStreetMap")
+        links = page.get_by_role("link", name="Ouvrir dans OpenStreetMap")
         assert links.count() == 2
         assert "mlat=45.586200" in links.first.get_attribute("href")
     finally:
