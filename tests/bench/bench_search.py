@@ -318,6 +318,18 @@ def prepare_database(organisations: int, *, reuse: bool) -> Path:
 # --- The server ----------------------------------------------------------------------------------
 
 
+def loopback_redis() -> str:
+    """Redis on this machine, if it answers: the shared cache production would use."""
+    try:
+        with socket.create_connection((HOST, 6379), timeout=0.5) as connection:
+            connection.sendall(b"PING\r\n")
+            if connection.recv(16).startswith(b"+PONG"):
+                return f"redis://{HOST}:6379/15"
+    except OSError:
+        pass
+    return ""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
@@ -328,9 +340,17 @@ class Server:
     """gunicorn serving ``database`` on 127.0.0.1, always stopped on the way out."""
 
     def __init__(
-        self, database: Path, *, cache_seconds: int, workers: int, timeout: float, log: Path
+        self,
+        database: Path,
+        *,
+        cache_seconds: int,
+        workers: int,
+        timeout: float,
+        log: Path,
+        cache_url: str = "",
     ):
         self.database, self.cache_seconds, self.workers = database, cache_seconds, workers
+        self.cache_url = cache_url
         self.timeout, self.log = timeout, log
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -342,6 +362,7 @@ class Server:
             "DJANGO_SETTINGS_MODULE": "tests.bench.search_settings",
             "DATABASE_URL": f"sqlite:///{self.database}",
             "PUBLIC_CACHE_SECONDS": str(self.cache_seconds),
+            "CACHE_URL": self.cache_url,
             "GEOCODER": "offline",
             "LOG_LEVEL": "ERROR",
         }
@@ -375,8 +396,9 @@ class Server:
         except BaseException:
             self.stop()
             raise
+        cache = f", CACHE_URL={self.cache_url}" if self.cache_url else ""
         print(
-            f"  gunicorn on {HOST}:{self.port}, PUBLIC_CACHE_SECONDS={self.cache_seconds}",
+            f"  gunicorn on {HOST}:{self.port}, PUBLIC_CACHE_SECONDS={self.cache_seconds}{cache}",
             flush=True,
         )
         return self
@@ -604,11 +626,18 @@ def main() -> None:
     parser.add_argument(
         "--bare-requests",
         type=int,
-        default=1_000,
+        default=3_000,
         help="requests of the bare view (it answers in a millisecond: enough to last a while)",
     )
     parser.add_argument("--repeats", type=int, default=480, help="requests of the repeat mix")
     parser.add_argument("--cache-seconds", type=int, default=300)
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("CACHE_URL") or loopback_redis(),
+        help="the cache the cached server shares between its workers, as in production "
+        "(default: CACHE_URL, else Redis on 127.0.0.1:6379 if it answers, else each worker's "
+        "own memory)",
+    )
     parser.add_argument(
         "--budget", type=float, default=60.0, help="seconds a phase may send requests"
     )
@@ -647,6 +676,7 @@ def main() -> None:
             workers=args.workers,
             timeout=args.timeout,
             log=log,
+            cache_url=args.cache_url if cache_seconds else "",
         )
 
     limits = {"budget": args.budget, "timeout": args.timeout}
