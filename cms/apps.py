@@ -17,6 +17,14 @@ class CmsConfig(AppConfig):
 
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(_public_changed, dispatch_uid="repertoire-public-version")
+        # So does a page made private or public again (SearchPage remembers its restrictions).
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.models import PageViewRestriction
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _public_changed, sender=PageViewRestriction, dispatch_uid="repertoire-privacy"
+            )
 
 
 def _public_changed(sender, **kwargs):

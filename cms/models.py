@@ -134,6 +134,12 @@ class SearchPage(Page):
         language = (language or translation.get_language() or "fr")[:2]
         return cls.objects.live().filter(locale__language_code=language).first()
 
+    def get_view_restrictions(self):
+        """Wagtail's privacy settings for this page, read once per public version (a change to
+        a restriction bumps it, cms/apps.py): the search page checks them on every request."""
+        restrictions = super().get_view_restrictions
+        return search.reference().memo(("view_restrictions", self.pk), lambda: list(restrictions()))
+
     def serve(self, request, *args, **kwargs):
         def build():
             context = self.get_context(request, *args, **kwargs)

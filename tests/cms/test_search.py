@@ -437,3 +437,21 @@ def test_filters_most_records_share_are_listed_in_order_of_name(client, monkeypa
 
     assert listed == ["Abri", "Castor", "Élan", "Zèbre"]
     assert sorted(near) == ["Abri", "Castor", "Zèbre", "Élan"]
+
+
+def test_a_search_page_made_private_is_private_at_once(client):
+    from wagtail.models import PageViewRestriction
+
+    from cms.models import SearchPage
+
+    assert client.get(FR).status_code == 200  # the page and its restrictions are remembered
+    PageViewRestriction.objects.create(
+        page=SearchPage.objects.get(locale__language_code="fr"),
+        restriction_type=PageViewRestriction.PASSWORD,
+        password="secret",
+    )
+
+    response = client.get(FR, {"q": "repas"})
+
+    assert 'name="password"' in response.content.decode()
+    assert "rows" not in (response.context or {})
