@@ -207,7 +207,7 @@ def test_without_javascript_the_page_still_gives_every_public_address(client, fo
     assert "H7E 2C1" in address
     # The map itself is drawn by a script: the HTML holds links, not an empty box.
     assert "map__canvas" not in page
-    assert "Open in OpenStreetMap" in map_container(page)
+    assert "Ouvrir dans OpenStreetMap" in map_container(page)
 
 
 def test_coordinates_are_written_with_a_dot_in_french_too(client, food_bank):
