@@ -52,7 +52,17 @@ class HomePage(Page):
         return context
 
 
-class DirectoryPage(RoutablePageMixin, Page):
+class OnePerLanguage:
+    """A page the site has once in each language."""
+
+    @classmethod
+    def for_language(cls, language: str | None = None):
+        """The live page of this type in ``language`` (the active language by default)."""
+        language = (language or translation.get_language() or "fr")[:2]
+        return cls.objects.live().filter(locale__language_code=language).first()
+
+
+class DirectoryPage(OnePerLanguage, RoutablePageMixin, Page):
     """The directory: an index of live organisations and one page per organisation."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -66,11 +76,6 @@ class DirectoryPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("directory page")
-
-    @classmethod
-    def for_language(cls, language: str | None = None) -> "DirectoryPage | None":
-        language = (language or translation.get_language() or "fr")[:2]
-        return cls.objects.live().filter(locale__language_code=language).first()
 
     @classmethod
     def organisation_url(cls, slug: str, language: str | None = None) -> str | None:
@@ -110,7 +115,7 @@ class DirectoryPage(RoutablePageMixin, Page):
         )
 
 
-class SearchPage(Page):
+class SearchPage(OnePerLanguage, Page):
     """The public search: ``/fr/recherche/`` and ``/en/search/``, every search a shareable URL.
 
     Parameters have a French and an English name (``categorie``/``category``, ``territoire``/
@@ -128,11 +133,6 @@ class SearchPage(Page):
 
     class Meta:
         verbose_name = _("search page")
-
-    @classmethod
-    def for_language(cls, language: str | None = None) -> "SearchPage | None":
-        language = (language or translation.get_language() or "fr")[:2]
-        return cls.objects.live().filter(locale__language_code=language).first()
 
     def get_view_restrictions(self):
         """Wagtail's privacy settings for this page, read once per public version (a change to
