@@ -505,29 +505,53 @@ def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -
     k = math.cos(math.radians(lat0))
     restriction, restriction_params, repeatable = _restriction(match)
     steps = [r for r in RADII_KM if r < radius_km] if repeatable else []
+    distance = "(latitude - %s) * (latitude - %s) + (longitude - %s) * (longitude - %s) * %s"
     for step in [*steps, radius_km]:
         half_lat = step / KM_PER_DEGREE
         half_lon = half_lat / max(k, 0.01)
-        sql = f"""SELECT document_id,
-                MIN((latitude - %s) * (latitude - %s) + (longitude - %s) * (longitude - %s) * %s)
-                    AS d2
-            FROM organisations_searchpoint
-            WHERE latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s
-            {f"AND {restriction}" if restriction else ""}
-            GROUP BY document_id ORDER BY d2, document_id LIMIT {limit}"""
+        where = f"""latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s
+            {f"AND {restriction}" if restriction else ""}"""
         params = [lat0, lat0, lon0, lon0, k * k]
         params += [lat0 - half_lat, lat0 + half_lat, lon0 - half_lon, lon0 + half_lon]
+        params += restriction_params
+        # The nearest points first, read from the covering (latitude, longitude, document)
+        # index and kept in a bounded heap: their organisations, each at its nearest point, are
+        # the nearest organisations when there are enough of them, or when the box held no more.
+        points = POINTS_PER_ORGANISATION * limit
+        sql = f"""SELECT document_id, {distance} AS d2 FROM organisations_searchpoint
+            WHERE {where} ORDER BY d2, document_id LIMIT {points}"""
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *restriction_params])
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
-        found = {}
-        for pk, d2 in rows:
-            km = math.sqrt(d2) * KM_PER_DEGREE
-            if km <= step:
-                found[pk] = km
+            found = _within(rows, step, limit)
+            cut_short = len(rows) == points and math.sqrt(rows[-1][1]) * KM_PER_DEGREE <= step
+            if cut_short and len(found) < limit:
+                # Organisations with many places each: their nearest places, counted exactly.
+                cursor.execute(
+                    f"""SELECT document_id, MIN({distance}) AS d2 FROM organisations_searchpoint
+                    WHERE {where} GROUP BY document_id ORDER BY d2, document_id LIMIT {limit}""",
+                    params,
+                )
+                found = _within(cursor.fetchall(), step, limit)
         if len(found) >= limit or step == radius_km:
             return found
     return {}
+
+
+# How many nearest points "near" reads for each organisation it wants.
+POINTS_PER_ORGANISATION = 2
+
+
+def _within(rows, step_km: float, limit: int) -> dict[int, float]:
+    """{id: km} from (id, squared distance) rows nearest first: each organisation at its
+    nearest point, up to ``limit`` organisations within ``step_km``."""
+    found: dict[int, float] = {}
+    for pk, d2 in rows:
+        km = math.sqrt(d2) * KM_PER_DEGREE
+        if km > step_km or len(found) >= limit:
+            break
+        found.setdefault(pk, km)
+    return found
 
 
 @dataclass(frozen=True)

@@ -74,3 +74,21 @@ def settle(page) -> None:
         page.wait_for_load_state("networkidle", timeout=5_000)
     page.route("**/*", lambda route: route.abort())
     page.goto("about:blank")
+    _wait_for_the_server_to_finish()
+
+
+def _wait_for_the_server_to_finish(timeout: float = 5.0) -> None:
+    """A request sent before the page was left (an editing-session ping of the admin) may still
+    be served, on the connection the live server shares with the test: wait until it has ended
+    its transaction, or the database restore that follows fails."""
+    import time
+
+    from django.db import connection
+
+    time.sleep(0.1)  # a request just accepted has not begun its transaction yet
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        raw = connection.connection
+        if raw is None or not raw.in_transaction:
+            return
+        time.sleep(0.05)

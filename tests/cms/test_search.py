@@ -455,3 +455,28 @@ def test_a_search_page_made_private_is_private_at_once(client):
 
     assert 'name="password"' in response.content.decode()
     assert "rows" not in (response.context or {})
+
+
+def test_near_counts_an_organisation_with_many_places_once_at_its_nearest(monkeypatch):
+    from organisations.search import Point, Search, run
+
+    monkeypatch.setattr("organisations.search.POINTS_PER_ORGANISATION", 1)
+    monkeypatch.setattr("organisations.search.COUNT_LIMIT", 1)
+    many = organisation("Trois comptoirs", point=(45.5020, -73.5670), municipality="ville-marie")
+    for lat in (45.5021, 45.5022):
+        LocationFactory(
+            organisation=many,
+            municipality=territory("ville-marie"),
+            latitude=lat,
+            longitude=-73.567,
+        )
+    organisation("Un seul comptoir", point=(45.5060, -73.5670), municipality="ville-marie")
+    search_index_rebuild()
+
+    results = run(Search(near=Point(45.5017, -73.5673), radius_km=2))
+
+    assert list(results.distances) == [
+        many.pk,
+        Organisation.objects.get(name="Un seul comptoir").pk,
+    ]
+    assert results.count_is_capped
