@@ -89,6 +89,6 @@ def _wait_for_the_server_to_finish(timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         raw = connection.connection
-        if raw is None or not raw.in_transaction:
+        if raw is None or not getattr(raw, "in_transaction", False):  # SQLite only
             return
         time.sleep(0.05)
