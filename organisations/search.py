@@ -129,25 +129,6 @@ def municipality_token(territory_id: int) -> str:
     return f"m{territory_id}"
 
 
-@dataclass
-class _Trees:
-    places: Tree
-    needs: Tree
-    centres: dict[int, tuple[float, float]]
-
-    @classmethod
-    def read(cls) -> "_Trees":
-        rows = list(Territory.objects.values_list("pk", "parent_id", "latitude", "longitude"))
-        places = Tree.of((pk, parent) for pk, parent, _lat, _lon in rows)
-        own = {pk: (lat, lon) for pk, _parent, lat, lon in rows if lat is not None and lon}
-        centres = {}
-        for pk in places.parent:  # a territory without a centre of its own takes its parent's
-            centre = next((own[node] for node in places.up(pk) if node in own), None)
-            if centre:
-                centres[pk] = centre
-        return cls(places, Tree.of(Category.objects.values_list("pk", "parent_id")), centres)
-
-
 # --- Keeping the index in step -------------------------------------------------------------------
 
 
@@ -197,7 +178,7 @@ def _card(
     return card
 
 
-def _index(organisation_ids: list[int], trees: _Trees) -> int:
+def _index(organisation_ids: list[int], known: "Reference") -> int:
     """Write the index entries (document and points) of those of ``organisation_ids`` that are
     public, in a fixed number of queries; returns how many. Entries already there stay: callers
     delete them first."""
@@ -251,18 +232,18 @@ def _index(organisation_ids: list[int], trees: _Trees) -> int:
             for area in areas.get(service.pk, []):
                 # Serving Laval is serving each of its sectors; serving a sector of Laval is
                 # serving part of Laval: a search for either place finds it.
-                tags.update(place_token(t) for t in trees.places.up(area) + trees.places.down(area))
+                tags.update(place_token(t) for t in known.places.up(area) + known.places.down(area))
             for need in needs.get(service.pk, []):
-                family = trees.needs.up(need)
+                family = known.needs.up(need)
                 tags.update(need_token(c) for c in family)  # a family includes its needs
                 facets.add(need_token(family[-1]))
         for municipality, latitude, longitude, confidential in own_locations:
             if municipality:
-                tags.update(place_token(t) for t in trees.places.up(municipality))
+                tags.update(place_token(t) for t in known.places.up(municipality))
                 facets.add(municipality_token(municipality))
             # A confidential address is found near its municipality's centre, never nearer.
             if confidential:
-                spot = trees.centres.get(municipality)
+                spot = known.centres.get(municipality)
             else:
                 spot = (latitude, longitude) if latitude is not None and longitude else None
             if spot:
@@ -307,7 +288,7 @@ def search_document_update(*, organisation_id: int) -> None:
     """Index the organisation as the public sees it now, or take it out of the index."""
     public_version_bump()
     SearchDocument.objects.filter(organisation_id=organisation_id).delete()
-    _index([organisation_id], _Trees.read())
+    _index([organisation_id], reference())
 
 
 @transaction.atomic
@@ -316,9 +297,9 @@ def search_index_rebuild(*, batch: int = 2_000) -> int:
     public_version_bump()
     SearchPoint.objects.all().delete()
     SearchDocument.objects.all().delete()
-    trees = _Trees.read()
+    known = reference()
     ids = list(Organisation.objects.public().order_by("pk").values_list("pk", flat=True))
-    return sum(_index(ids[i : i + batch], trees) for i in range(0, len(ids), batch))
+    return sum(_index(ids[i : i + batch], known) for i in range(0, len(ids), batch))
 
 
 def search_index_ensure() -> int:
@@ -444,6 +425,14 @@ def _by_relevance(terms: list[str], tokens: list[str]) -> list[int]:
 SORTED_IN_MEMORY = 5_000
 
 
+def _having_tags(tokens: list[str]) -> tuple[str, list]:
+    """(a condition on ``organisations_searchdocument``, its parameters): the row has every
+    filter token, read from its ``tags`` column rather than from the full-text index."""
+    return " AND ".join(["(' ' || tags || ' ') LIKE %s"] * len(tokens)), [
+        f"% {token} %" for token in tokens
+    ]
+
+
 def _by_name(tokens: list[str], limit: int) -> list[int]:
     """Ids of the organisations with every token, in alphabetical order, at most ``limit``.
 
@@ -464,10 +453,9 @@ def _by_name(tokens: list[str], limit: int) -> list[int]:
                 ORDER BY sort_name, organisation_id LIMIT {limit}"""
             params = [json.dumps(found)]
         else:
-            having = " AND ".join(["(' ' || tags || ' ') LIKE %s"] * len(tokens))
+            having, params = _having_tags(tokens)
             sql = f"""SELECT organisation_id FROM organisations_searchdocument WHERE {having}
                 ORDER BY sort_name, organisation_id LIMIT {limit}"""
-            params = [f"% {token} %" for token in tokens]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
@@ -487,10 +475,10 @@ def _restriction(match: _Match | None) -> tuple[str, list, bool]:
         if len(found) <= RESTRICTED_IN_MEMORY:
             return "document_id IN (SELECT value FROM json_each(%s))", [json.dumps(found)], True
         if not match.terms:  # a need or a place most records have: checked on each point
-            having = " AND ".join(["(' ' || tags || ' ') LIKE %s"] * len(match.tokens))
+            having, params = _having_tags(match.tokens)
             sql = f"""document_id IN (SELECT organisation_id FROM organisations_searchdocument
                 WHERE organisation_id = document_id AND {having})"""
-            return sql, [f"% {token} %" for token in match.tokens], True
+            return sql, params, True
     sql, params = match.ids()
     return f"document_id IN ({sql})", params, False
 
@@ -691,6 +679,8 @@ class Reference:
         for territory in self.territories:
             territory.parent = self.territories_by_pk.get(territory.parent_id)
         self.centres = {t.pk: t.centre for t in self.territories if t.centre}
+        self.places = Tree.of((t.pk, t.parent_id) for t in self.territories)
+        self.needs = Tree.of((c.pk, c.parent_id) for c in self.categories)
         self.territories_by_name = {}
         for territory in self.territories:
             if territory.kind != Territory.Kind.REGION:
@@ -857,8 +847,6 @@ class ResultRow:
     distance_km: float | None
     phone: str
     phone_uri: str
-    temporarily_closed: bool  # every visible service is
-    partly_closed: bool  # some are
     distance: str = ""  # "1,2 km away", in the visitor's language
     notice: str = ""  # what is closed, in the visitor's language
 
@@ -911,8 +899,6 @@ def result_rows(
                 notice=notices.get(card["closed"], ""),
                 phone=card.get(f"phone_{language}", ""),
                 phone_uri=card["tel"],
-                temporarily_closed=card["closed"] == "all",
-                partly_closed=card["closed"] == "some",
             )
         )
     return rows
