@@ -27,7 +27,7 @@ def _key(request) -> str | None:
     if request.user.is_authenticated:
         return None
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public:{public_version()}:{digest}"
+    return f"public:{public_version(request)}:{digest}"
 
 
 def cached_for_anonymous(request, build) -> HttpResponse:

@@ -26,6 +26,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -494,7 +495,9 @@ def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -
     restriction, restriction_params, repeatable = _restriction(match)
     steps = [r for r in RADII_KM if r < radius_km] if repeatable else []
     distance = "(latitude - %s) * (latitude - %s) + (longitude - %s) * (longitude - %s) * %s"
-    for step in [*steps, radius_km]:
+    step, found = None, {}
+    while True:
+        step = _next_step(step, len(found), [*steps, radius_km], limit)
         half_lat = step / KM_PER_DEGREE
         half_lon = half_lat / max(k, 0.01)
         where = f"""latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s
@@ -523,7 +526,18 @@ def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -
                 found = _within(cursor.fetchall(), step, limit)
         if len(found) >= limit or step == radius_km:
             return found
-    return {}
+
+
+def _next_step(step: float | None, found: int, steps: list[float], limit: int) -> float:
+    """The next radius to search, after ``step`` found ``found`` organisations: the first one
+    whose area, at the same density, would hold half of ``limit``, or the last one. A step that
+    could not be enough is not worth reading (each one reads the points of the one before)."""
+    if step is None:
+        return steps[0]
+    for radius in steps:
+        if radius > step and max(found, 1) * (radius / step) ** 2 >= limit / 2:
+            return radius
+    return steps[-1]
 
 
 # How many nearest points "near" reads for each organisation it wants.
@@ -657,8 +671,19 @@ def facet_counts(ids: list[int], known: "Reference") -> dict[str, list[tuple]]:
 # --- Reference data ------------------------------------------------------------------------------
 
 
-def public_version() -> int:
-    return PublicVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+def public_version(request=None) -> int:
+    """The number of the current public version, read once per ``request``: every request to
+    the public site asks, so the ORM's query building (half a millisecond) is skipped."""
+    known = getattr(request, "_public_version", None)
+    if known is not None:
+        return known
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {PublicVersion._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    number = row[0] if row else 0
+    if request is not None:
+        request._public_version = number
+    return number
 
 
 class Reference:
@@ -770,7 +795,7 @@ def reference(request=None) -> Reference:
     known = getattr(request, "_search_reference", None)
     if known is not None:
         return known
-    version = public_version()
+    version = public_version(request)
     known = _reference
     if known is None or known.version != version:
         known = _reference = Reference(version)
@@ -864,11 +889,18 @@ def result_rows(
         return (directory.get_url() if directory else None) or "/"
 
     base = known.memo(("directory", language), directory_url)
-    cards = dict(
-        SearchDocument.objects.filter(organisation_id__in=ids).values_list(
-            "organisation_id", "card"
+    # In SQL rather than through the ORM, whose query building costs as much as the query.
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT organisation_id, card FROM {SearchDocument._meta.db_table} "
+            f"WHERE organisation_id IN ({marks})",
+            list(ids),
         )
-    )
+        cards = {
+            pk: json.loads(card) if isinstance(card, str) else card
+            for pk, card in cursor.fetchall()
+        }
     from django.utils.formats import number_format
     from django.utils.translation import gettext as _
 
@@ -931,18 +963,19 @@ def search_context(request) -> dict:
     page = Paginator(results.ids, 20).get_page(request.GET.get("page"))
     names = {key: PARAMETERS[key][0 if language == "fr" else -1] for key in PARAMETERS}
 
+    # The query string without the page, as (name, value) pairs: each link below changes one
+    # parameter of it (a page of results has some thirty such links).
+    current = [(k, v) for k, values in request.GET.lists() if k != "page" for v in values]
+
     def with_changes(**changes) -> str:
-        query = request.GET.copy()
-        query.pop("page", None)
-        for key, value in changes.items():
-            for alias in PARAMETERS.get(key, (key,)):
-                query.pop(alias, None)
+        dropped = {"page"}
+        for key in changes:
+            dropped.update(PARAMETERS.get(key, (key,)))
             if key == "near":
-                query.pop("lat", None)
-                query.pop("lon", None)
-            if value:
-                query[names.get(key, key)] = value
-        return "?" + query.urlencode()
+                dropped.update(("lat", "lon"))
+        query = [(k, v) for k, v in current if k not in dropped]
+        query += [(names.get(k, k), v) for k, v in changes.items() if v]
+        return "?" + urlencode(query)
 
     # Facet counts when the results are all known; past COUNT_LIMIT, the needs and places of
     # the first results are offered without counts, which would only count a sample.

@@ -480,3 +480,18 @@ def test_near_counts_an_organisation_with_many_places_once_at_its_nearest(monkey
         Organisation.objects.get(name="Un seul comptoir").pk,
     ]
     assert results.count_is_capped
+
+
+def test_near_skips_the_radii_that_could_not_hold_enough_organisations():
+    from organisations.search import _next_step
+
+    radii = [2, 5, 10, 25, 50]
+    assert _next_step(None, 0, radii, 1001) == 2
+    # 300 within 2 km: 5 km would hold some 1,900 at the same density, enough to try.
+    assert _next_step(2, 300, radii, 1001) == 5
+    # 40 within 2 km: 5 km (some 250) is not worth reading; 10 km (1,000) is.
+    assert _next_step(2, 40, radii, 1001) == 10
+    assert _next_step(2, 10, radii, 1001) == 25
+    # Nothing near: straight to the radius asked for.
+    assert _next_step(2, 0, radii, 1001) == 50
+    assert _next_step(5, 0, [2, 5, 10], 1001) == 10
