@@ -32,9 +32,14 @@ def after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def after_publish(sender, instance, **kwargs):
+    from review.services import interim_change_record
+
     from .geocoding import organisation_geocode_later
     from .search import search_document_update
 
+    # A publication changes the record between two yearly updates; only a verification (a
+    # person confirming it, review/services.py) moves "last verified".
+    interim_change_record(organisation=instance)
     search_document_update(organisation_id=instance.pk)
     organisation_geocode_later(organisation=instance)
 

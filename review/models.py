@@ -61,3 +61,85 @@ class Suggestion(models.Model):
         return Truncator(" ".join(self.text.split())).chars(80)
 
     short_text.fget.short_description = _("Suggestion")
+
+
+class Verification(models.Model):
+    """A person confirmed an organisation's record: the yearly update (AIRS / Inform's "date of
+    last complete update") is made of these, never of saves.
+
+    The organisation's ``last_verified_at``, ``verified_by`` and ``next_review_due`` are kept
+    from its latest verification by ``services.verification_record``; the rows are the history
+    (who, when, how, which revision) and the monthly pace of the dashboard.
+    """
+
+    class Method(models.TextChoices):
+        LINK_CONFIRMED = "link_confirmed", _("Organisation confirmed through its link")
+        PROPOSAL_APPROVED = "proposal_approved", _("Organisation's proposal approved")
+        PHONE = "phone", _("Phone call")
+        EMAIL = "email", _("Email")
+        VISIT = "visit", _("Site visit")
+        IMPORT_REVIEWED = "import_reviewed", _("Partner import reviewed")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="verifications",
+    )
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    verified_at = models.DateTimeField(_("verified on"), default=timezone.now, db_index=True)
+    # Who: a member of staff, or the organisation's contact (through its link).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by (staff)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_name = models.CharField(_("contact's name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact's email"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2_000)
+    # The live content that was confirmed (none for a record never published through Wagtail).
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("revision confirmed"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
+        ordering = ["-verified_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "-verified_at"], name="verification_latest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    method__in=[
+                        "link_confirmed",
+                        "proposal_approved",
+                        "phone",
+                        "email",
+                        "visit",
+                        "import_reviewed",
+                    ]
+                ),
+                name="verification_method_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} · {self.get_method_display()} · {self.verified_at:%Y-%m-%d}"
+
+    @property
+    def who(self) -> str:
+        """The name the record shows as "verified by"."""
+        if self.user is not None:
+            return self.user.get_full_name() or self.user.get_username()
+        return self.contact_name or self.contact_email

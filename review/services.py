@@ -1,4 +1,4 @@
-"""Roles and the editorial workflow; the public's suggestions.
+"""Roles and the editorial workflow; verifications (the yearly cycle); the public's suggestions.
 
 Three groups: Curators keep records true (edit, submit for review, never publish), Editors approve
 what gets published, Administrators run the system (delete, recover, users, reference data).
@@ -7,11 +7,15 @@ One Wagtail workflow on ``Organisation``: a curation task (Curators) then a publ
 ``PublishPermissionError`` and the workflow stays in progress.
 """
 
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Suggestion
+from .models import Suggestion, Verification
 
 CURATORS = "Curators"
 EDITORS = "Editors"
@@ -141,3 +145,87 @@ def suggestion_create(
     return Suggestion.objects.create(
         organisation=organisation, text=text, language=language, name=name, email=email
     )
+
+
+# --- Verifications ---------------------------------------------------------------------------------
+
+
+def next_review_due(verified_at: datetime) -> date:
+    """When the next yearly update is due after a verification (``REVIEW_INTERVAL_DAYS``)."""
+    return timezone.localtime(verified_at).date() + timedelta(
+        days=settings.REPERTOIRE_REVIEW_INTERVAL_DAYS
+    )
+
+
+@transaction.atomic
+def verification_record(
+    *,
+    organisation,
+    method: str,
+    user=None,
+    contact_name: str = "",
+    contact_email: str = "",
+    note: str = "",
+    verified_at: datetime | None = None,
+) -> Verification:
+    """Record that a person confirmed ``organisation``'s record: a staff ``user`` (by phone,
+    email, visit, a reviewed import or an approved proposal) or the organisation's contact
+    (through its link).
+
+    The organisation's "last verified", "verified by" and "next review due" follow its latest
+    verification; an older one (entered late) is kept in the history without moving them back.
+    The record's content is not touched: no revision, nothing to publish. The public page shows
+    the new date at once (the public version is bumped).
+    """
+    from wagtail.log_actions import log
+
+    from organisations.models import Organisation
+    from organisations.search import public_version_bump
+
+    if method not in Verification.Method.values:
+        raise ValueError(f"Unknown verification method: {method!r}")
+    if user is None and not (contact_name or contact_email):
+        raise ValueError("A verification needs a person: a staff user or the contact's name.")
+    verified_at = verified_at or timezone.now()
+    # The row is locked so that two verifications of one record keep the later one's dates.
+    locked = Organisation.objects.select_for_update().only(
+        "pk", "last_verified_at", "live_revision"
+    )
+    current = locked.get(pk=organisation.pk)
+    verification = Verification.objects.create(
+        organisation=current,
+        method=method,
+        verified_at=verified_at,
+        user=user,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        note=note,
+        revision_id=current.live_revision_id,
+    )
+    if current.last_verified_at is None or verified_at >= current.last_verified_at:
+        fields = {
+            "last_verified_at": verified_at,
+            "verified_by": verification.who[:200],
+            "next_review_due": next_review_due(verified_at),
+        }
+        Organisation.objects.filter(pk=current.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(organisation, name, value)
+        transaction.on_commit(public_version_bump)
+    log(
+        instance=organisation,
+        action="repertoire.verify",
+        user=user,
+        data={"method": method, "verification": verification.pk},
+    )
+    return verification
+
+
+def interim_change_record(*, organisation, changed_at: datetime | None = None) -> None:
+    """A publication that is not a verification: "last interim change" moves, "last verified"
+    does not (a save is never a verification)."""
+    from organisations.models import Organisation
+
+    changed_at = changed_at or timezone.now()
+    Organisation.objects.filter(pk=organisation.pk).update(last_interim_change_at=changed_at)
+    organisation.last_interim_change_at = changed_at

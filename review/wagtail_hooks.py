@@ -1,6 +1,7 @@
 """The admin side of the review app: the public's suggestions, read by curators and editors."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.snippets.models import register_snippet
@@ -54,3 +55,8 @@ class SuggestionViewSet(SnippetViewSet):
 
 
 register_snippet(SuggestionViewSet)
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action("repertoire.verify", _("Verify"), _("Verified"))
