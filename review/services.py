@@ -229,3 +229,23 @@ def interim_change_record(*, organisation, changed_at: datetime | None = None) -
     changed_at = changed_at or timezone.now()
     Organisation.objects.filter(pk=organisation.pk).update(last_interim_change_at=changed_at)
     organisation.last_interim_change_at = changed_at
+
+
+def curator_assign(*, organisations, curator, user) -> int:
+    """Give ``organisations`` to ``curator`` (``None``: to nobody) for the yearly cycle; their
+    content does not change (no revision). Returns how many were assigned."""
+    from wagtail.log_actions import log
+
+    from organisations.models import Organisation
+
+    ids = [organisation.pk for organisation in organisations]
+    with transaction.atomic():
+        count = Organisation.objects.filter(pk__in=ids).update(assigned_curator=curator)
+        for organisation in organisations:
+            log(
+                instance=organisation,
+                action="repertoire.assign",
+                user=user,
+                data={"curator": curator.pk if curator else None},
+            )
+    return count

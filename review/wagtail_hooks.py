@@ -1,12 +1,23 @@
-"""The admin side of the review app: the public's suggestions, read by curators and editors."""
+"""The admin side of the review app: the yearly review (report, home panel, "my queue",
+recording a verification, assigning records to curators) and the public's suggestions."""
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from organisations.models import Organisation
+
+from . import admin_views
+from .forms import AssignCuratorForm
 from .models import Suggestion
 
 
@@ -60,3 +71,166 @@ register_snippet(SuggestionViewSet)
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     actions.register_action("repertoire.verify", _("Verify"), _("Verified"))
+    actions.register_action("repertoire.assign", _("Assign"), _("Assigned to a curator"))
+
+
+# --- The yearly review ----------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("review/", admin_views.report, name="review_report"),
+        path("review/export/", admin_views.export, name="review_export"),
+        path("review/verify/<int:pk>/", admin_views.verify, name="review_verify"),
+    ]
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("organisations.view_organisation")
+
+
+def my_queue_url(user) -> str:
+    """The organisations assigned to ``user``, soonest due first: the organisation listing,
+    filtered (Wagtail's own listing, with its search, filters and bulk actions)."""
+    base = reverse("wagtailsnippets_organisations_organisation:list")
+    return f"{base}?assigned_curator={user.pk}&status=active&ordering=next_review_due"
+
+
+class MyQueueMenuItem(StaffMenuItem):
+    def render_component(self, request):
+        self.url = my_queue_url(request.user)
+        return super().render_component(request)
+
+
+@hooks.register("register_admin_menu_item")
+def review_report_menu_item():
+    return StaffMenuItem(_("Yearly review"), reverse("review_report"), icon_name="tasks", order=160)
+
+
+@hooks.register("register_admin_menu_item")
+def my_queue_menu_item():
+    return MyQueueMenuItem(_("My queue"), "#", icon_name="list-ul", order=161)
+
+
+class ReviewPanel(Component):
+    """The home page's summary of the year: coverage, overdue, due soon, the user's queue."""
+
+    name = "yearly_review"
+    template_name = "review/admin/home_panel.html"
+    order = 50
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        from .selectors import review_status
+
+        status = review_status()
+        user = self.request.user
+        queue = Organisation.objects.filter(
+            assigned_curator=user, status=Organisation.Status.ACTIVE
+        ).count()
+        return {
+            "status": status,
+            "coverage_percent": round(status.totals.coverage * 100, 1),
+            "my_queue": queue,
+            "queue_url": my_queue_url(user) if queue else "",
+            "overdue_url": admin_views._listing_url(
+                review_state="overdue", ordering="next_review_due"
+            ),
+            "due_soon_url": admin_views._listing_url(
+                review_state="due_60", ordering="next_review_due"
+            ),
+        }
+
+
+@hooks.register("insert_global_admin_css")
+def review_admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static("review/css/admin.css"))
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_panel(request, panels):
+    if request.user.has_perm("organisations.view_organisation"):
+        panels.append(ReviewPanel(request))
+
+
+@hooks.register("register_snippet_listing_buttons")
+def verify_button(snippet, user, next_url=None):
+    if isinstance(snippet, Organisation) and user.has_perm("organisations.change_organisation"):
+        url = reverse("review_verify", args=[snippet.pk])
+        if next_url:
+            from urllib.parse import urlencode
+
+            url += "?" + urlencode({"next": next_url})
+        yield ListingButton(_("Record a verification"), url, icon_name="tasks", priority=55)
+
+
+@hooks.register("register_snippet_action_menu_item")
+def verify_action_menu_item(model):
+    if model is not Organisation:
+        return None
+    from wagtail.snippets.action_menu import ActionMenuItem
+
+    class VerifyMenuItem(ActionMenuItem):
+        name = "action-verify"
+        label = _("Record a verification")
+        icon_name = "tasks"
+        order = 90
+
+        def is_shown(self, context):
+            return context.get("view") == "edit" and context["request"].user.has_perm(
+                "organisations.change_organisation"
+            )
+
+        def get_url(self, context):
+            return reverse("review_verify", args=[context["instance"].pk])
+
+    return VerifyMenuItem()
+
+
+class AssignCuratorBulkAction(SnippetBulkAction):
+    display_name = _("Assign to a curator")
+    aria_label = _("Assign the selected organisations to a curator")
+    action_type = "assign_curator"
+    template_name = "review/admin/confirm_bulk_assign.html"
+    action_priority = 40
+    models = [Organisation]
+    form_class = AssignCuratorForm
+
+    def check_perm(self, snippet):
+        return self.request.user.has_perm("organisations.change_organisation")
+
+    def get_execution_context(self):
+        return {"curator": self.cleaned_form.cleaned_data["curator"], "user": self.request.user}
+
+    @classmethod
+    def execute_action(cls, objects, curator=None, user=None, **kwargs):
+        from .services import curator_assign
+
+        return curator_assign(organisations=list(objects), curator=curator, user=user), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        curator = self.cleaned_form.cleaned_data["curator"]
+        if curator is None:
+            return ngettext(
+                "%(count)d organisation is no longer assigned.",
+                "%(count)d organisations are no longer assigned.",
+                num_parent_objects,
+            ) % {"count": num_parent_objects}
+        return ngettext(
+            "%(count)d organisation assigned to %(name)s.",
+            "%(count)d organisations assigned to %(name)s.",
+            num_parent_objects,
+        ) % {
+            "count": num_parent_objects,
+            "name": curator.get_full_name() or curator.get_username(),
+        }
+
+
+hooks.register("register_bulk_action", AssignCuratorBulkAction)

@@ -48,3 +48,18 @@ class Command(BaseCommand):
                 f"  {group_name:<15} {username} / {password}"
                 + ("" if created else "  (already there)")
             )
+        self._fill_the_curators_queue(User.objects.get(username="curatrice"))
+
+    def _fill_the_curators_queue(self, curator) -> None:
+        """Nadia's queue: every third active record without a curator, so that "My queue" and
+        the report's table by curator show something on a demo database."""
+        from organisations.models import Organisation
+
+        unassigned = Organisation.objects.filter(
+            status=Organisation.Status.ACTIVE, assigned_curator=None
+        ).order_by("pk")
+        if Organisation.objects.filter(assigned_curator=curator).exists():
+            return
+        ids = list(unassigned.values_list("pk", flat=True))[::3]
+        Organisation.objects.filter(pk__in=ids).update(assigned_curator=curator)
+        self.stdout.write(f"  {len(ids)} records in {curator.get_full_name()}'s queue")

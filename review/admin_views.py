@@ -1,0 +1,270 @@
+"""The yearly cycle in the admin: recording a verification, the report, its export.
+
+Thin views: a permission check, a form or a selector, one service call, a redirect.
+"""
+
+import csv
+import io
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from imports.spreadsheets import neutralise_formula
+from organisations.models import Organisation
+
+from .forms import VerificationForm
+from .selectors import review_status
+from .services import verification_record
+
+# How many records the report lists under "overdue" and "due soon" (the listing has them all).
+REPORT_LIST_SIZE = 25
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that a member of staff confirmed the record (by phone, email, visit...)."""
+    _require(request, "organisations.change_organisation")
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = VerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verification_record(
+            organisation=organisation,
+            method=form.cleaned_data["method"],
+            user=request.user,
+            note=form.cleaned_data["note"],
+            verified_at=form.verified_at(),
+        )
+        messages.success(
+            request,
+            _("“%(name)s” is verified; its next review is due on %(date)s.")
+            % {"name": organisation, "date": organisation.next_review_due.isoformat()},
+        )
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+            next_url = organisation.get_admin_url()
+        return redirect(next_url)
+    return TemplateResponse(
+        request,
+        "review/admin/verify.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "verifications": organisation.verifications.select_related("user")[:10],
+        },
+    )
+
+
+def _listing_url(**filters) -> str:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    base = reverse("wagtailsnippets_organisations_organisation:list")
+    return f"{base}?{urlencode(filters)}"
+
+
+def _due(today, *, overdue: bool):
+    active = Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+    if overdue:
+        found = active.filter(Q(next_review_due__lt=today) | Q(last_verified_at__isnull=True))
+    else:
+        found = active.filter(
+            next_review_due__gte=today, next_review_due__lte=today + timedelta(days=60)
+        )
+    return found.select_related("assigned_curator").order_by(
+        "next_review_due", "name"
+    )  # never verified (no date) first on PostgreSQL, last on SQLite: both fine for a list
+
+
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """Where the year stands: coverage, pace, overdue and due soon, by sector and curator."""
+    _require(request, "organisations.view_organisation")
+    status = review_status()
+    today = status.today
+    peak = max([m.verified for m in status.months] + [status.needed_per_month, 1])
+    return TemplateResponse(
+        request,
+        "review/admin/report.html",
+        {
+            "status": status,
+            "coverage_percent": round(status.totals.coverage * 100, 1),
+            "chart": [
+                {
+                    "month": m,
+                    "height": round(m.verified / peak * 100),
+                    "future": m.start > today,
+                }
+                for m in status.months
+            ],
+            "pace_height": round(min(status.needed_per_month / peak, 1) * 100),
+            "overdue": _due(today, overdue=True)[:REPORT_LIST_SIZE],
+            "due_soon": _due(today, overdue=False)[:REPORT_LIST_SIZE],
+            "overdue_url": _listing_url(review_state="overdue", ordering="next_review_due"),
+            "due_soon_url": _listing_url(review_state="due_60", ordering="next_review_due"),
+        },
+    )
+
+
+EXPORT_COLUMNS = (
+    "name",
+    "state",
+    "next_review_due",
+    "last_verified",
+    "verified_by",
+    "curator",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "language",
+)
+
+
+def _export_rows(today):
+    """The records to chase (overdue, then due within 90 days), for a spreadsheet: each value
+    made safe to open (a name such as "=HYPERLINK(...)" stays text)."""
+    headers = [
+        _("Organisation"),
+        _("State"),
+        _("Next review due"),
+        _("Last verified"),
+        _("Verified by"),
+        _("Curator"),
+        _("Contact for updating"),
+        _("Email"),
+        _("Phone"),
+        _("Language"),
+    ]
+    yield headers
+    soon = today + timedelta(days=90)
+    chase = (
+        Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+        .filter(
+            Q(next_review_due__lte=soon) | Q(last_verified_at__isnull=True),
+        )
+        .select_related("assigned_curator")
+        .order_by("next_review_due", "name")
+    )
+    for organisation in chase.iterator(chunk_size=2_000):
+        due = organisation.next_review_due
+        if organisation.last_verified_at is None:
+            state = _("Never verified")
+        elif due < today:
+            state = _("Overdue")
+        else:
+            state = _("Due soon")
+        curator = organisation.assigned_curator
+        row = [
+            organisation.name,
+            state,
+            due.isoformat() if due else "",
+            timezone.localtime(organisation.last_verified_at).date().isoformat()
+            if organisation.last_verified_at
+            else "",
+            organisation.verified_by,
+            (curator.get_full_name() or curator.get_username()) if curator else "",
+            organisation.update_contact_name,
+            organisation.update_contact_email,
+            organisation.update_contact_phone,
+            organisation.preferred_language,
+        ]
+        yield [neutralise_formula(value) for value in row]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The report as a spreadsheet: ``?format=xlsx`` (summary, sectors, curators, months, the
+    records to chase) or ``?format=csv`` (the records to chase, to phone them)."""
+    _require(request, "organisations.view_organisation")
+    today = timezone.localdate()
+    stamp = today.isoformat()
+    if request.GET.get("format") == "csv":
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in _export_rows(today)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="review-{stamp}.csv"'
+        return response
+
+    from openpyxl import Workbook
+
+    status = review_status()
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet(_("Summary"))
+    totals = status.totals
+    for label, value in (
+        (_("Date"), stamp),
+        (_("Active organisations"), totals.active),
+        (_("Verified in the last 12 months"), totals.verified_12m),
+        (_("Coverage"), totals.coverage),
+        (_("Verified this cycle"), status.verified_this_cycle),
+        (_("Needed each month from now on"), status.needed_per_month),
+        (_("Overdue"), totals.overdue),
+        (_("Due within 30 days"), totals.due_30),
+        (_("Due within 60 days"), totals.due_60),
+        (_("Due within 90 days"), totals.due_90),
+    ):
+        summary.append([label, value])
+    headers = [
+        _("Active"),
+        _("Verified in the last 12 months"),
+        _("Coverage"),
+        _("Overdue"),
+        _("Due within 30 days"),
+        _("Due within 60 days"),
+        _("Due within 90 days"),
+    ]
+    for title, groups in (
+        (_("By sector"), [(name, counts) for name, counts in status.by_sector]),
+        (_("By curator"), [(name, counts) for name, _pk, counts in status.by_curator]),
+    ):
+        sheet = workbook.create_sheet(title)
+        sheet.append(["", *headers])
+        for name, c in groups:
+            sheet.append(
+                [
+                    neutralise_formula(name),
+                    c.active,
+                    c.verified_12m,
+                    c.coverage,
+                    c.overdue,
+                    c.due_30,
+                    c.due_60,
+                    c.due_90,
+                ]
+            )
+    months = workbook.create_sheet(_("Months"))
+    months.append([_("Month"), _("Verified"), _("Verified since January"), _("Pace to 100 %")])
+    for m in status.months:
+        months.append([m.start.strftime("%Y-%m"), m.verified, m.cumulative, m.target])
+    chase = workbook.create_sheet(_("To verify"))
+    for row in _export_rows(today):
+        chase.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="review-{stamp}.xlsx"'
+    return response
