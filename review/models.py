@@ -143,3 +143,80 @@ class Verification(models.Model):
         if self.user is not None:
             return self.user.get_full_name() or self.user.get_username()
         return self.contact_name or self.contact_email
+
+
+class Proposal(models.Model):
+    """What an organisation proposes for its own record (review/proposals.py): the whole record
+    as it wants it, and the live version it started from. The live record is untouched until a
+    curator takes it up (a draft revision in the workflow) and an editor publishes it."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for a curator")
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Published")
+        REJECTED = "rejected", _("Turned down")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="proposals",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    content = models.JSONField(_("proposed record"))
+    base_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("based on"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The base's content, kept whole: the comparison must not depend on the revision surviving.
+    base_content = models.JSONField(_("record as the organisation saw it"), default=dict)
+    submitter_name = models.CharField(_("sent by"), max_length=200)
+    submitter_email = models.EmailField(_("email"), blank=True)
+    note = models.TextField(_("note to the 211"), blank=True, max_length=5_000)
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("draft revision"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    message = models.TextField(_("message to the organisation"), blank=True, max_length=5_000)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="proposal_queue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "in_review", "approved", "rejected"]),
+                name="proposal_status_valid",
+            ),
+            # One review per organisation at a time.
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(status="in_review"),
+                name="proposal_one_in_review",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.created_at:%Y-%m-%d}"
