@@ -11,9 +11,21 @@ class ReviewConfig(AppConfig):
         # Like Django's own permissions, the roles and the workflow are set up after every
         # migrate, so a fresh database is usable at once; the service is idempotent.
         post_migrate.connect(_ensure_roles, sender=self)
+        # An organisation's proposal is approved when the revision made of it is published.
+        from wagtail.signals import published
+
+        from organisations.models import Organisation
+
+        published.connect(_after_publish, sender=Organisation, dispatch_uid="review")
 
 
 def _ensure_roles(sender, using="default", **kwargs):
     from .services import roles_and_workflow_ensure
 
     roles_and_workflow_ensure(using=using)
+
+
+def _after_publish(sender, instance, revision=None, **kwargs):
+    from .proposals import proposals_published
+
+    proposals_published(organisation=instance, revision=revision)

@@ -1,0 +1,177 @@
+"""An organisation's proposal: kept apart, taken up by a curator as one draft in the workflow,
+published by an editor, recorded as a verification; conflicts are never settled silently."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from wagtail.models import WorkflowState
+
+from organisations.factories import OrganisationFactory, PhoneFactory
+from organisations.models import Organisation
+from review.models import Proposal, Verification
+from review.proposals import (
+    ProposalConflict,
+    ProposalError,
+    current_content,
+    proposal_changes,
+    proposal_reject,
+    proposal_submit,
+    proposal_take_up,
+)
+
+pytestmark = pytest.mark.django_db
+
+ACTION = "wagtailsnippets_organisations_organisation:workflow_action"
+
+
+@pytest.fixture
+def record(editor):
+    organisation = OrganisationFactory(
+        name="Banque alimentaire de Longueuil",
+        description_fr="Distribution le mardi.",
+        preferred_language="fr",
+    )
+    PhoneFactory(organisation=organisation, number="+14505550100")
+    organisation.save_revision(user=editor).publish(user=editor)
+    organisation.refresh_from_db()
+    return organisation
+
+
+def propose(organisation, **changes) -> Proposal:
+    content = current_content(organisation)
+    content.update(changes)
+    return proposal_submit(
+        organisation=organisation,
+        content=content,
+        submitter_name="Marc Tremblay",
+        submitter_email="marc@banque.example.org",
+        note="Nous livrons aussi à Saint-Hubert.",
+    )
+
+
+def approve_through_the_workflow(client_for, curator, editor, organisation):
+    for user in (curator, editor):
+        state = WorkflowState.objects.for_instance(organisation).get(
+            status=WorkflowState.STATUS_IN_PROGRESS
+        )
+        task_state = state.current_task_state
+        response = client_for(user).post(
+            reverse(ACTION, args=[organisation.pk, "approve", task_state.pk]), {"comment": ""}
+        )
+        assert response.status_code == 302
+
+
+def test_a_proposal_leaves_the_live_record_untouched(record):
+    proposal = propose(record, description_fr="Distribution le mercredi.")
+
+    record.refresh_from_db()
+    assert record.description_fr == "Distribution le mardi."
+    assert not record.has_unpublished_changes
+    assert proposal.base_revision_id == record.live_revision_id
+    assert [c.key for c in proposal_changes(proposal)] == ["description_fr"]
+
+
+def test_the_organisation_can_amend_its_answer_until_a_curator_takes_it_up(record, curator):
+    propose(record, description_fr="Distribution le mercredi.")
+    proposal = propose(record, description_fr="Distribution le jeudi.")
+
+    assert Proposal.objects.count() == 1
+    assert proposal.content["description_fr"] == "Distribution le jeudi."
+
+    proposal_take_up(proposal=proposal, user=curator)
+    again = propose(record, description_fr="Distribution le vendredi.")
+    assert again.pk != proposal.pk  # a new answer, for later: the first is in review
+
+
+def test_the_whole_cycle_from_proposal_to_publication(
+    record, curator, editor, client_for, django_capture_on_commit_callbacks
+):
+    content = current_content(record)
+    content["phones"][0]["number"] = "+14505550199"
+    proposal = propose(record, description_fr="Distribution le mercredi.", phones=content["phones"])
+
+    revision = proposal_take_up(proposal=proposal, user=curator)
+
+    record.refresh_from_db()
+    assert record.description_fr == "Distribution le mardi."  # still the live version
+    assert record.workflow_in_progress
+    assert revision.content["description_fr"] == "Distribution le mercredi."
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.IN_REVIEW
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_through_the_workflow(client_for, curator, editor, record)
+
+    record.refresh_from_db()
+    assert record.description_fr == "Distribution le mercredi."
+    assert record.phones.get().number == "+14505550199"
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.APPROVED
+    verification = Verification.objects.get(organisation=record)
+    assert verification.method == Verification.Method.PROPOSAL_APPROVED
+    assert record.last_verified_at == verification.verified_at
+    assert record.verified_by == "Marc Tremblay"
+    thanks = [m for m in mail.outbox if m.to == ["marc@banque.example.org"]]
+    assert len(thanks) == 1
+    assert "publiées" in thanks[0].subject  # in the organisation's language
+
+
+def test_a_change_made_since_on_the_same_field_makes_the_curator_choose(record, curator):
+    proposal = propose(
+        record, description_fr="Distribution le mercredi.", name="Banque de Longueuil"
+    )
+    draft = record.get_latest_revision_as_object()
+    draft.description_fr = "Distribution le mardi et le jeudi."
+    draft.save_revision(user=curator)
+
+    with pytest.raises(ProposalConflict) as conflict:
+        proposal_take_up(proposal=proposal, user=curator)
+    assert [c.key for c in conflict.value.changes] == ["description_fr"]
+    assert not Organisation.objects.get(pk=record.pk).workflow_in_progress
+
+    revision = proposal_take_up(
+        proposal=proposal, user=curator, choices={"description_fr": "current"}
+    )
+    assert revision.content["description_fr"] == "Distribution le mardi et le jeudi."
+    assert revision.content["name"] == "Banque de Longueuil"  # no conflict: applied
+
+
+def test_one_review_per_organisation_at_a_time(record, curator):
+    first = propose(record, description_fr="Distribution le mercredi.")
+    proposal_take_up(proposal=first, user=curator)
+    second = proposal_submit(
+        organisation=record,
+        content={**current_content(record), "description_fr": "Distribution le jeudi."},
+        submitter_name="Julie",
+        submitter_email="julie@banque.example.org",
+    )
+
+    with pytest.raises(ProposalError):
+        proposal_take_up(proposal=second, user=curator)
+    second.refresh_from_db()
+    assert second.status == Proposal.Status.SUBMITTED
+
+
+def test_a_proposal_turned_down_tells_the_organisation_why(
+    record, curator, django_capture_on_commit_callbacks
+):
+    proposal = propose(record, description_fr="Tout est gratuit pour tout le monde !")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_reject(proposal=proposal, user=curator, message="Merci d'appeler le 211.")
+
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.REJECTED
+    assert "Merci d'appeler le 211." in mail.outbox[-1].body
+    record.refresh_from_db()
+    assert record.description_fr == "Distribution le mardi."
+    with pytest.raises(ProposalError):
+        proposal_take_up(proposal=proposal, user=curator)
+
+
+def test_a_proposal_cannot_change_the_review_dates_or_the_status(record):
+    proposal = propose(record, status="closed", last_verified_at="2020-01-01T00:00:00Z")
+
+    assert "status" not in proposal.content
+    assert "last_verified_at" not in proposal.content
+    assert proposal_changes(proposal) == []
