@@ -268,3 +268,154 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="review-{stamp}.xlsx"'
     return response
+
+
+# --- Proposals ------------------------------------------------------------------------------------
+
+PROPOSALS_PER_PAGE = 25
+
+
+@require_GET
+def proposal_queue(request: HttpRequest) -> HttpResponse:
+    """What organisations sent, waiting for a curator: grouped by organisation, the
+    organisation with the newest proposal first."""
+    from django.core.paginator import Paginator
+    from django.db.models import Max
+
+    from .models import Proposal
+
+    _require(request, "organisations.change_organisation")
+    status = request.GET.get("status") or Proposal.Status.SUBMITTED
+    if status not in Proposal.Status.values:
+        status = Proposal.Status.SUBMITTED
+    waiting = Proposal.objects.filter(status=status)
+    organisations = (
+        Organisation.objects.filter(pk__in=waiting.values("organisation_id"))
+        .annotate(newest=Max("proposals__created_at", filter=Q(proposals__status=status)))
+        .order_by("-newest", "pk")
+    )
+    page = Paginator(organisations, PROPOSALS_PER_PAGE).get_page(request.GET.get("p"))
+    proposals: dict[int, list] = {}
+    for proposal in waiting.filter(organisation__in=[o.pk for o in page.object_list]):
+        proposals.setdefault(proposal.organisation_id, []).append(proposal)
+    groups = [(organisation, proposals.get(organisation.pk, [])) for organisation in page]
+    return TemplateResponse(
+        request,
+        "review/admin/proposal_queue.html",
+        {
+            "page_obj": page,
+            "groups": groups,
+            "status": status,
+            "statuses": Proposal.Status.choices,
+        },
+    )
+
+
+def _comparisons(organisation, before, after, request):
+    """Wagtail's own field-by-field comparison of two versions of the record (the one its
+    revision history uses), the fields that differ only."""
+    from organisations.wagtail_hooks import OrganisationViewSet
+
+    panel = OrganisationViewSet.edit_handler.bind_to_model(Organisation).get_bound_panel(
+        instance=organisation, request=request, form=None
+    )
+    found = []
+    for comparison_class in panel.get_comparison():
+        comparison = comparison_class(before, after)
+        if comparison.has_changed():
+            found.append(comparison)
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One proposal: what it changes (live vs proposed), the note, and the curator's actions:
+    take it up (a draft in the workflow, to edit then send on) or turn it down with a message.
+    When the record changed since, the three versions are shown and the curator chooses."""
+    from .forms import ProposalRejectForm
+    from .models import Proposal
+    from .proposals import (
+        ProposalConflict,
+        ProposalError,
+        proposal_changes,
+        proposal_reject,
+        proposal_take_up,
+    )
+
+    _require(request, "organisations.change_organisation")
+    proposal = get_object_or_404(Proposal.objects.select_related("organisation"), pk=pk)
+    organisation = proposal.organisation
+    changes = proposal_changes(proposal) if proposal.status == Proposal.Status.SUBMITTED else []
+    conflicts = [change for change in changes if change.conflict]
+    reject_form = ProposalRejectForm()
+    error = ""
+    if request.method == "POST" and proposal.status == Proposal.Status.SUBMITTED:
+        try:
+            if request.POST.get("action") == "reject":
+                reject_form = ProposalRejectForm(request.POST)
+                if reject_form.is_valid():
+                    proposal_reject(
+                        proposal=proposal,
+                        user=request.user,
+                        message=reject_form.cleaned_data["message"],
+                    )
+                    messages.success(
+                        request,
+                        _(
+                            "The proposal is turned down; the organisation will receive your message."
+                        ),
+                    )
+                    return redirect("review_proposals")
+            else:
+                choices = {c.key: request.POST.get(f"choice-{c.key}", "") for c in conflicts}
+                proposal_take_up(proposal=proposal, user=request.user, choices=choices)
+                messages.success(
+                    request,
+                    _(
+                        "The proposal is now a draft in review: check it, edit it if needed, then approve it to send it on."
+                    ),
+                )
+                return redirect(organisation.get_admin_url())
+        except ProposalConflict:
+            error = _(
+                "The record changed since the organisation saw it: choose a version for each field below."
+            )
+        except ProposalError as problem:
+            error = str(problem)
+    base = organisation.with_content_json(proposal.base_content)
+    proposed = organisation.with_content_json({**proposal.base_content, **proposal.content})
+    current = organisation.get_latest_revision_as_object()
+    conflict_views = []
+    for change in conflicts:
+        only = {**proposal.base_content, change.key: change.current}
+        conflict_views.append(
+            {
+                "change": change,
+                "since": _comparisons(
+                    organisation, base, organisation.with_content_json(only), request
+                ),
+                "proposed": _comparisons(
+                    organisation,
+                    base,
+                    organisation.with_content_json(
+                        {**proposal.base_content, change.key: change.proposed}
+                    ),
+                    request,
+                ),
+            }
+        )
+    return TemplateResponse(
+        request,
+        "review/admin/proposal_review.html",
+        {
+            "proposal": proposal,
+            "organisation": organisation,
+            "comparison": _comparisons(organisation, base, proposed, request),
+            "conflicts": conflict_views,
+            "current_differs": bool(conflicts)
+            or current.serializable_data() != base.serializable_data(),
+            "reject_form": reject_form,
+            "error": error,
+            "in_review_elsewhere": organisation.workflow_in_progress,
+        },
+    )

@@ -129,3 +129,13 @@ class AssignCuratorForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["curator"].queryset = curators()
+
+
+class ProposalRejectForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the organisation"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Sent by email in the organisation’s language: say why, and what to do."),
+        error_messages={"required": _("Write the message the organisation will receive.")},
+    )

@@ -13,10 +13,12 @@ the workflow, one review per organisation at a time. When an editor publishes it
 verification is recorded (the organisation's proposal approved) and the organisation thanked.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -121,7 +123,7 @@ class Change:
 
 def current_content(organisation: Organisation) -> dict:
     """The record as it stands: its latest revision (a pending draft included)."""
-    return organisation.get_latest_revision_as_object().serializable_data()
+    return _as_json(organisation.get_latest_revision_as_object().serializable_data())
 
 
 def proposal_changes(proposal: Proposal) -> list[Change]:
@@ -146,6 +148,11 @@ def proposal_changes(proposal: Proposal) -> list[Change]:
     return changes
 
 
+def _as_json(data: dict) -> dict:
+    """Content as a revision stores it (dates as ISO text)."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
 @transaction.atomic
 def proposal_submit(
     *,
@@ -160,8 +167,8 @@ def proposal_submit(
     the same link before a curator has taken it up, it replaces the earlier answer."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     base = organisation.live_revision
-    base_content = base.content if base else organisation.serializable_data()
-    content = {key: content[key] for key in proposable_keys() if key in content}
+    base_content = base.content if base else _as_json(organisation.serializable_data())
+    content = _as_json({key: content[key] for key in proposable_keys() if key in content})
     # Sent again before a curator took it up: the earlier answer is replaced, not doubled.
     pending = Proposal.objects.filter(
         organisation=organisation,

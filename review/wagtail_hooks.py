@@ -83,6 +83,8 @@ def register_admin_urls():
         path("review/", admin_views.report, name="review_report"),
         path("review/export/", admin_views.export, name="review_export"),
         path("review/verify/<int:pk>/", admin_views.verify, name="review_verify"),
+        path("review/proposals/", admin_views.proposal_queue, name="review_proposals"),
+        path("review/proposals/<int:pk>/", admin_views.proposal_review, name="review_proposal"),
     ]
 
 
@@ -107,6 +109,16 @@ class MyQueueMenuItem(StaffMenuItem):
 @hooks.register("register_admin_menu_item")
 def review_report_menu_item():
     return StaffMenuItem(_("Yearly review"), reverse("review_report"), icon_name="tasks", order=160)
+
+
+class CuratorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("organisations.change_organisation")
+
+
+@hooks.register("register_admin_menu_item")
+def proposals_menu_item():
+    return CuratorMenuItem(_("Proposals"), reverse("review_proposals"), icon_name="mail", order=162)
 
 
 @hooks.register("register_admin_menu_item")

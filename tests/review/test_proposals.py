@@ -175,3 +175,84 @@ def test_a_proposal_cannot_change_the_review_dates_or_the_status(record):
     assert "status" not in proposal.content
     assert "last_verified_at" not in proposal.content
     assert proposal_changes(proposal) == []
+
+
+# --- In the admin ---------------------------------------------------------------------------------
+
+
+def test_the_queue_groups_proposals_by_organisation(record, client_for, curator):
+    propose(record, description_fr="Distribution le mercredi.")
+    other = OrganisationFactory(name="Popote de Verdun")
+    propose(other, description_fr="Repas le lundi.")
+
+    page = client_for(curator).get(reverse("review_proposals")).content.decode()
+
+    assert page.index("Popote de Verdun") < page.index("Banque alimentaire de Longueuil")
+
+
+def test_the_curator_sees_the_change_and_takes_it_up(record, client_for, curator):
+    proposal = propose(record, description_fr="Distribution le mercredi.")
+    client = client_for(curator)
+
+    page = client.get(reverse("review_proposal", args=[proposal.pk])).content.decode()
+    assert "mercredi" in page and "mardi" in page  # Wagtail's diff: before and after
+    assert "Nous livrons aussi à Saint-Hubert." in page
+
+    response = client.post(reverse("review_proposal", args=[proposal.pk]), {"action": "take_up"})
+
+    assert response.status_code == 302
+    assert Organisation.objects.get(pk=record.pk).workflow_in_progress
+
+
+def test_a_conflict_is_shown_and_needs_a_choice(record, client_for, curator):
+    proposal = propose(record, description_fr="Distribution le mercredi.")
+    draft = record.get_latest_revision_as_object()
+    draft.description_fr = "Distribution le jeudi."
+    draft.save_revision(user=curator)
+    client = client_for(curator)
+    url = reverse("review_proposal", args=[proposal.pk])
+
+    page = client.post(url, {"action": "take_up"}).content.decode()
+    assert 'name="choice-description_fr"' in page
+    assert not Organisation.objects.get(pk=record.pk).workflow_in_progress
+
+    response = client.post(url, {"action": "take_up", "choice-description_fr": "proposed"})
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.revision.content["description_fr"] == "Distribution le mercredi."
+
+
+def test_turning_down_needs_a_message(record, client_for, curator):
+    proposal = propose(record, description_fr="Distribution le mercredi.")
+    url = reverse("review_proposal", args=[proposal.pk])
+    client = client_for(curator)
+
+    client.post(url, {"action": "reject", "message": ""})
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
+
+    client.post(url, {"action": "reject", "message": "Merci d'appeler le 211."})
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.REJECTED
+
+
+def test_what_an_organisation_sends_is_shown_escaped(record, client_for, curator):
+    proposal = propose(record, description_fr="<script>alert(1)</script>")
+    proposal.note = "<img src=x onerror=alert(2)>"
+    proposal.save()
+
+    page = client_for(curator).get(reverse("review_proposal", args=[proposal.pk])).content.decode()
+
+    assert "<script>alert(1)" not in page
+    assert "<img src=x" not in page
+
+
+def test_an_account_without_a_role_cannot_see_or_take_up_proposals(record, client_for, outsider):
+    proposal = propose(record, description_fr="Distribution le mercredi.")
+    client = client_for(outsider)
+
+    client.post(reverse("review_proposal", args=[proposal.pk]), {"action": "take_up"})
+
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
+    assert client.get(reverse("review_proposals")).status_code in (302, 403)
