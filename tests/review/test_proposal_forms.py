@@ -47,7 +47,7 @@ def _as_post(forms: RecordForms, **overrides) -> dict:
     data = {}
     parts = [forms.organisation]
     for formset in (forms.services, forms.phones, forms.locations, *forms.hours):
-        for name, field in formset.management_form.fields.items():
+        for name in formset.management_form.fields:
             data[f"{formset.prefix}-{name}"] = formset.management_form.initial.get(name, "")
         parts += formset.forms
     for form in parts:
