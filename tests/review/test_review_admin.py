@@ -39,7 +39,7 @@ def test_the_home_page_tells_a_curator_where_the_year_stands(client_for, curator
     page = response.content.decode()
     assert "The yearly review" in page or "La révision annuelle" in page
     assert "50.0 %" in page or "50,0 %" in page  # 2 of 4 active verified in the last year
-    assert "assigned_curator=%d" % curator.pk in page  # her queue, one record
+    assert f"assigned_curator={curator.pk}" in page  # her queue, one record
 
 
 def test_the_report_shows_coverage_sectors_curators_and_the_records_to_chase(client_for, curator):
