@@ -113,7 +113,7 @@ def test_the_whole_cycle_from_proposal_to_publication(
     assert record.verified_by == "Marc Tremblay"
     thanks = [m for m in mail.outbox if m.to == ["marc@banque.example.org"]]
     assert len(thanks) == 1
-    assert "publiées" in thanks[0].subject  # in the organisation's language
+    assert "publiés" in thanks[0].subject  # in the organisation’s language
 
 
 def test_a_change_made_since_on_the_same_field_makes_the_curator_choose(record, curator):
