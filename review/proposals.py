@@ -291,7 +291,7 @@ def send_proposal_email(proposal_id: int) -> bool:
         context = {
             "proposal": proposal,
             "organisation": organisation,
-            "public_url": getattr(settings, "REPERTOIRE_PUBLIC_URL", "").rstrip("/")
+            "public_url": settings.WAGTAILADMIN_BASE_URL
             + (organisation.get_public_url(language) or ""),
         }
         approved = proposal.status == Proposal.Status.APPROVED
