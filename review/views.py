@@ -10,7 +10,11 @@ from organisations.models import Organisation
 from organisations.selectors import public_organisations
 
 from .forms import SuggestionForm
+from .ratelimit import attempt, too_many_attempts
 from .services import suggestion_create
+
+# Suggestions sent from one address: a person corrects a few pages, a robot many.
+SUGGESTIONS_PER_HOUR = 10
 
 
 def _public_organisation(slug: str) -> Organisation:
@@ -23,6 +27,8 @@ def _public_organisation(slug: str) -> Organisation:
 def suggestion_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _public_organisation(slug)
     if request.method == "POST":
+        if not attempt(request, "suggestion", limit=SUGGESTIONS_PER_HOUR, seconds=3600):
+            return too_many_attempts(request, minutes=60)
         form = SuggestionForm(request.POST)
         if form.is_valid():
             # A robot is thanked like anyone else, and nothing is kept: it learns nothing.

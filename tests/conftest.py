@@ -22,6 +22,16 @@ def _fresh_search_reference():
     organisations.search._reference = None
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no page, no count of attempts from another test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def curator(db):
     return UserFactory(username="nadia", groups=[CURATORS])

@@ -198,3 +198,18 @@ def test_the_admin_list_costs_the_same_number_of_queries_however_many_suggestion
     for n in range(5):
         suggestion_create(organisation=OrganisationFactory(), text=f"Autre {n}", language="fr")
     assert queries() == few
+
+
+def test_too_many_suggestions_from_one_address_are_turned_away_with_a_page(client):
+    from review.views import SUGGESTIONS_PER_HOUR
+
+    organisation = OrganisationFactory()
+    url = reverse("review:suggestion_create", kwargs={"slug": organisation.slug})
+    for _ in range(SUGGESTIONS_PER_HOUR):
+        assert client.post(url, {"text": "Le numéro a changé."}).status_code == 302
+
+    response = client.post(url, {"text": "Encore une."})
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert Suggestion.objects.count() == SUGGESTIONS_PER_HOUR
