@@ -4,12 +4,15 @@ browser is a failure."""
 
 import contextlib
 import os
+import re
 import shutil
 
 import pytest
 from django.db import connections
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+# Nothing leaves the machine: a request elsewhere (map tiles) fails, as with no network.
+NOT_THIS_SERVER = re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/])")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -60,6 +63,23 @@ def page(browser):
     yield page
     settle(page)
     context.close()
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    """A desktop browser (the admin is used on desktops) that fails the test on a JavaScript
+    error. Nothing leaves the machine: map tiles fail to load, as with no network, and the maps
+    must work without them."""
+    context = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 900})
+    context.route(NOT_THIS_SERVER, lambda route: route.abort())
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    yield page
+    settle(page)
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def settle(page) -> None:

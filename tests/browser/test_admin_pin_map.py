@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 
 from organisations.factories import LocationFactory, OrganisationFactory, territory
 from organisations.models import Organisation
-from tests.browser.conftest import settle
 
 # serialized_rollback: the live server needs committed data, and the reference data, pages and
 # roles that migrations created must come back after each test flushes the database.
@@ -17,23 +16,6 @@ pytestmark = [
 ]
 
 LATITUDE, LONGITUDE = 45.5234, -73.5812
-NOT_THIS_SERVER = re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/])")
-
-
-@pytest.fixture
-def desktop(browser, live_server):
-    """The admin is used on desktops. Nothing leaves the machine: tiles fail to load, as they
-    would with no network, and the map must work without them."""
-    context = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 900})
-    context.route(NOT_THIS_SERVER, lambda route: route.abort())
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(error))
-    yield page
-    settle(page)
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def sign_in(page, live_server):

@@ -10,25 +10,11 @@ from organisations.factories import OrganisationFactory
 from organisations.models import Organisation
 from review.models import Proposal
 from review.proposals import current_content, proposal_submit
-from tests.browser.conftest import settle
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def desktop(browser, live_server):
-    context = browser.new_context(locale="fr-CA", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(error))
-    yield page
-    settle(page)
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def test_a_curator_reviews_a_proposal_and_sends_it_on(desktop, live_server, curator, editor):

@@ -164,7 +164,9 @@ def test_assigning_records_to_a_curator_fills_her_queue(client_for, editor, cura
     )
     client = client_for(editor)
 
-    assert client.get(url).status_code == 200
+    confirmation = client.get(url).content.decode()
+    assert "Assign to a curator" in confirmation or "Attribuer à une documentaliste" in confirmation
+    assert first.name in confirmation
     response = client.post(url, {"curator": curator.pk})
 
     assert response.status_code == 302
