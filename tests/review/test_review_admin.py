@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -166,7 +167,7 @@ def test_assigning_records_to_a_curator_fills_her_queue(client_for, editor, cura
 
     confirmation = client.get(url).content.decode()
     assert "Assign to a curator" in confirmation or "Attribuer à une documentaliste" in confirmation
-    assert first.name in confirmation
+    assert escape(first.name) in confirmation
     response = client.post(url, {"curator": curator.pk})
 
     assert response.status_code == 302
