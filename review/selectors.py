@@ -3,18 +3,18 @@
 Coverage = active organisations verified in the last 12 months / active organisations (AIRS /
 Inform: every record fully updated once a year). Every figure is counted by the database, in a
 fixed number of queries whatever the size of the directory: one for the totals, one by sector,
-one by curator, one for the months of the cycle, and the names of the sectors and curators.
+one by curator (the months of the cycle are counted with the totals), and the names of the
+sectors and curators.
 
 The cycle is the calendar year: the 211 aims at 100 % by December. A record never verified is
 counted as overdue: it is due now.
 """
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from organisations.models import Location, Organisation, Territory
@@ -147,7 +147,19 @@ def review_status(*, now: datetime | None = None) -> ReviewStatus:
     active = Organisation.objects.filter(status=Organisation.Status.ACTIVE).order_by()
     counting = _counting(today, now)
 
-    totals = _counts(active.aggregate(**counting))
+    # The months of the cycle as ranges of time (local midnight on the 1st): plain comparisons on
+    # an indexed column, counted in the same query as the totals (truncating each date to its
+    # month would convert every row's time zone: 0.7 s at 60,000 records).
+    starts = [cycle_start.replace(month=m) for m in range(1, 13)] + [date(today.year + 1, 1, 1)]
+    bounds = [timezone.make_aware(datetime.combine(day, time.min)) for day in starts]
+    by_month = {
+        f"month_{m}": Count(
+            "pk", filter=Q(last_verified_at__gte=bounds[m - 1], last_verified_at__lt=bounds[m])
+        )
+        for m in range(1, 13)
+    }
+    overall = active.aggregate(**counting, **by_month)
+    totals = _counts(overall)
 
     # An organisation's sector is that of its first place's municipality or borough.
     first_place = Subquery(
@@ -176,21 +188,10 @@ def review_status(*, now: datetime | None = None) -> ReviewStatus:
         by_curator.append((name, user.pk if user else None, _counts(row)))
     by_curator.sort(key=lambda item: (item[1] is None, item[0].lower()))
 
-    verified_by_month = dict(
-        active.filter(last_verified_at__date__gte=cycle_start)
-        .annotate(month=TruncMonth("last_verified_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
-    verified_by_month = {
-        (m.date() if isinstance(m, datetime) else m).replace(day=1): n
-        for m, n in verified_by_month.items()
-    }
     months, cumulative = [], 0
     for number in range(1, 13):
         start = cycle_start.replace(month=number)
-        verified = verified_by_month.get(start, 0)
+        verified = overall[f"month_{number}"]
         cumulative += verified
         months.append(
             Month(
