@@ -22,6 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 from modelcluster.models import get_all_child_relations
 
@@ -123,7 +124,7 @@ class Change:
 
 def current_content(organisation: Organisation) -> dict:
     """The record as it stands: its latest revision (a pending draft included)."""
-    return _as_json(organisation.get_latest_revision_as_object().serializable_data())
+    return as_content(organisation.get_latest_revision_as_object().serializable_data())
 
 
 def proposal_changes(proposal: Proposal) -> list[Change]:
@@ -148,7 +149,7 @@ def proposal_changes(proposal: Proposal) -> list[Change]:
     return changes
 
 
-def _as_json(data: dict) -> dict:
+def as_content(data: dict) -> dict:
     """Content as a revision stores it (dates as ISO text)."""
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
@@ -167,8 +168,8 @@ def proposal_submit(
     the same link before a curator has taken it up, it replaces the earlier answer."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     base = organisation.live_revision
-    base_content = base.content if base else _as_json(organisation.serializable_data())
-    content = _as_json({key: content[key] for key in proposable_keys() if key in content})
+    base_content = base.content if base else as_content(organisation.serializable_data())
+    content = as_content({key: content[key] for key in proposable_keys() if key in content})
     # Sent again before a curator took it up: the earlier answer is replaced, not doubled.
     pending = Proposal.objects.filter(
         organisation=organisation,
@@ -200,11 +201,13 @@ def proposal_take_up(*, proposal: Proposal, user, choices: dict[str, str] | None
     organisation = Organisation.objects.select_for_update().get(pk=proposal.organisation_id)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != Proposal.Status.SUBMITTED:
-        raise ProposalError("This proposal has already been handled.")
+        raise ProposalError(_("This proposal has already been handled."))
     if organisation.workflow_in_progress:
         raise ProposalError(
-            "This organisation is already in review: finish that review before taking up "
-            "another one."
+            _(
+                "This organisation is already in review: finish that review before taking up "
+                "another one."
+            )
         )
     choices = choices or {}
     changes = proposal_changes(proposal)
@@ -213,8 +216,10 @@ def proposal_take_up(*, proposal: Proposal, user, choices: dict[str, str] | None
     ]
     if undecided:
         raise ProposalConflict(
-            "The record changed since the organisation saw it: choose which version to keep "
-            "for each field changed on both sides.",
+            _(
+                "The record changed since the organisation saw it: choose which version to "
+                "keep for each field changed on both sides."
+            ),
             undecided,
         )
     draft = organisation.get_latest_revision_as_object()
@@ -226,7 +231,7 @@ def proposal_take_up(*, proposal: Proposal, user, choices: dict[str, str] | None
     revision = merged.save_revision(user=user, log_action=True)
     workflow = organisation.get_workflow()
     if workflow is None:
-        raise ProposalError("No review workflow is set up for organisations.")
+        raise ProposalError(_("No review workflow is set up for organisations."))
     workflow.start(merged, user)
     proposal.status = Proposal.Status.IN_REVIEW
     proposal.revision = revision
@@ -241,7 +246,7 @@ def proposal_reject(*, proposal: Proposal, user, message: str) -> Proposal:
     """Turn the proposal down, with a message the organisation receives by email."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != Proposal.Status.SUBMITTED:
-        raise ProposalError("This proposal has already been handled.")
+        raise ProposalError(_("This proposal has already been handled."))
     proposal.status = Proposal.Status.REJECTED
     proposal.message = message
     proposal.handled_by = user
