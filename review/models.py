@@ -165,6 +165,14 @@ class Proposal(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
+    update_request = models.ForeignKey(
+        "UpdateRequest",
+        verbose_name=_("update request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
     content = models.JSONField(_("proposed record"))
     base_revision = models.ForeignKey(
         "wagtailcore.Revision",
@@ -220,3 +228,76 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.organisation} · {self.created_at:%Y-%m-%d}"
+
+
+class UpdateRequest(models.Model):
+    """An email asking an organisation to check its record, with a link of its own
+    (review/requests.py). The link's token is never stored: only the hashes of the tokens sent
+    (each email, a reminder or a new try, carries a new one; all stay valid until expiry)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Sending failed")
+        ANSWERED = "answered", _("Answered")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="update_requests",
+    )
+    email = models.EmailField(_("sent to"))
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("sending attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("update request")
+        verbose_name_plural = _("update requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["pending", "sent", "failed", "answered", "expired", "revoked"]
+                ),
+                name="update_request_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.created_at:%Y-%m-%d}"
+
+
+class UpdateToken(models.Model):
+    """The SHA-256 of a token sent in an update request's email (the token itself is only in
+    the email)."""
+
+    request = models.ForeignKey(UpdateRequest, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("update link")
+        verbose_name_plural = _("update links")
