@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -23,8 +24,27 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+from review import update_views  # noqa: E402
+
 urlpatterns += i18n_patterns(
     path("suggestions/", include("review.urls")),
+    # An organisation's update link: /fr/mise-a-jour/<token>/, /en/update/<token>/.
+    path(_("update/<str:token>/"), update_views.update_request_view, name="update_request"),
+    path(
+        _("update/<str:token>/thanks/"),
+        update_views.update_request_thanks_view,
+        name="update_request_thanks",
+    ),
+    path(
+        _("update/<str:token>/changes/"),
+        update_views.update_request_propose_view,
+        name="update_request_propose",
+    ),
+    path(
+        _("update/<str:token>/sent/"),
+        update_views.update_request_sent_view,
+        name="update_request_sent",
+    ),
     # The search page's stable paths, served without the page tree's walk (views.search_page).
     path("recherche/", views.search_page, name="search_fr"),
     path("search/", views.search_page, name="search_en"),

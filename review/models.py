@@ -301,3 +301,6 @@ class UpdateToken(models.Model):
     class Meta:
         verbose_name = _("update link")
         verbose_name_plural = _("update links")
+
+    def __str__(self):
+        return f"{self.request} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -50,6 +50,10 @@ def propose(
         except ProposalError as problem:
             error = str(problem)
         else:
+            if update_request is not None:
+                from .requests import request_proposed
+
+                request_proposed(update_request)
             return redirect(sent_url)
     return render(
         request,

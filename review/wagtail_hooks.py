@@ -246,3 +246,55 @@ class AssignCuratorBulkAction(SnippetBulkAction):
 
 
 hooks.register("register_bulk_action", AssignCuratorBulkAction)
+
+
+class SendUpdateRequestBulkAction(SnippetBulkAction):
+    display_name = _("Send an update request")
+    aria_label = _("Email the selected organisations a link to check their record")
+    action_type = "send_update_request"
+    template_name = "review/admin/confirm_bulk_update_request.html"
+    action_priority = 45
+    models = [Organisation]
+
+    def check_perm(self, snippet):
+        return self.request.user.has_perm("organisations.change_organisation")
+
+    def get_execution_context(self):
+        from .requests import Outcome
+
+        self.outcome = Outcome()  # filled by execute_action, told in the success message
+        return {"user": self.request.user, "outcome": self.outcome}
+
+    @classmethod
+    def execute_action(cls, objects, user=None, outcome=None, **kwargs):
+        from .requests import requests_create
+
+        found = requests_create(list(objects), user=user)
+        if outcome is not None:
+            outcome.__dict__.update(found.__dict__)
+        return len(found.requested), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        outcome = self.outcome
+        message = ngettext(
+            "%(count)d update request is on its way.",
+            "%(count)d update requests are on their way.",
+            num_parent_objects,
+        ) % {"count": num_parent_objects}
+        if outcome.no_email:
+            names = ", ".join(o.name for o in outcome.no_email[:10])
+            message += " " + ngettext(
+                "%(count)d has no contact email for updating (phone it): %(names)s.",
+                "%(count)d have no contact email for updating (phone them): %(names)s.",
+                len(outcome.no_email),
+            ) % {"count": len(outcome.no_email), "names": names}
+        if outcome.already_open:
+            message += " " + ngettext(
+                "%(count)d already has a request under way.",
+                "%(count)d already have a request under way.",
+                len(outcome.already_open),
+            ) % {"count": len(outcome.already_open)}
+        return message
+
+
+hooks.register("register_bulk_action", SendUpdateRequestBulkAction)

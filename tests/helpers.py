@@ -104,3 +104,23 @@ def organisation_form_data(
     if action:
         data[action] = "1"
     return {**nested_form_data(data), **many_to_many}
+
+
+def proposal_form_data(forms, **overrides) -> dict:
+    """What a browser sends for an organisation's proposal form (``review.proposal_forms.
+    RecordForms``) as prefilled, with ``overrides`` (by field name)."""
+    data = {}
+    parts = [forms.organisation]
+    for formset in (forms.services, forms.phones, forms.locations, *forms.hours):
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form.initial.get(name, "")
+        parts += formset.forms
+    for form in parts:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else str(value)
+    data.update({"org-submitter_name": "Marc Tremblay", "org-submitter_email": "marc@ex.org"})
+    data.update(overrides)
+    return data

@@ -206,6 +206,11 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx", "ods", "zip"]
 # An annual update starts about 10-11 months after the last one (AIRS / Inform standard).
 REPERTOIRE_REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 365)
 REPERTOIRE_CONTACT_EMAIL = env_str("CONTACT_EMAIL", "info@211.example")
+# An update request's link works this many days; reminders go out after these many days unanswered.
+REPERTOIRE_UPDATE_REQUEST_DAYS = env_int("UPDATE_REQUEST_DAYS", 30)
+REPERTOIRE_REMINDER_DAYS = (env_int("FIRST_REMINDER_DAYS", 14), env_int("SECOND_REMINDER_DAYS", 28))
+# A failed email is tried again by review_tick, up to this many times in all.
+REPERTOIRE_SEND_ATTEMPTS = env_int("UPDATE_REQUEST_SEND_ATTEMPTS", 5)
 
 # --- Geocoding (organisations/geocoding.py) ----------------------------------------------------------
 # Any geopy geocoder name ("nominatim", "photon", "pelias", "arcgis", "googlev3"...) or "offline"

@@ -14,6 +14,7 @@ from organisations.factories import (
 )
 from review.proposal_forms import RecordForms
 from review.proposals import current_content
+from tests.helpers import proposal_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -42,25 +43,6 @@ def content(editor):
     return current_content(organisation)
 
 
-def _as_post(forms: RecordForms, **overrides) -> dict:
-    """What a browser sends for the form as prefilled, with ``overrides`` (by field name)."""
-    data = {}
-    parts = [forms.organisation]
-    for formset in (forms.services, forms.phones, forms.locations, *forms.hours):
-        for name in formset.management_form.fields:
-            data[f"{formset.prefix}-{name}"] = formset.management_form.initial.get(name, "")
-        parts += formset.forms
-    for form in parts:
-        for name, field in form.fields.items():
-            value = form.initial.get(name, field.initial)
-            if value is None or value is False:
-                continue
-            data[form.add_prefix(name)] = "on" if value is True else str(value)
-    data.update({"org-submitter_name": "Marc Tremblay", "org-submitter_email": "marc@ex.org"})
-    data.update(overrides)
-    return data
-
-
 def test_the_form_is_prefilled_from_the_published_record(content):
     forms = RecordForms(content)
 
@@ -71,7 +53,7 @@ def test_the_form_is_prefilled_from_the_published_record(content):
 
 
 def test_sending_the_form_unchanged_proposes_no_change(content):
-    forms = RecordForms(content, _as_post(RecordForms(content)))
+    forms = RecordForms(content, proposal_form_data(RecordForms(content)))
 
     assert forms.is_valid(), [f.errors for f in forms.all() if hasattr(f, "errors")]
     proposed = forms.content()
@@ -80,7 +62,7 @@ def test_sending_the_form_unchanged_proposes_no_change(content):
 
 
 def test_changes_additions_and_removals_land_in_the_proposed_record(content):
-    data = _as_post(
+    data = proposal_form_data(
         RecordForms(content),
         **{
             "services-0-fees_fr": "Contribution de 2 $",
@@ -108,7 +90,7 @@ def test_changes_additions_and_removals_land_in_the_proposed_record(content):
 
 
 def test_a_wrong_postal_code_is_explained_and_nothing_is_lost(content):
-    data = _as_post(RecordForms(content), **{"locations-0-postal_code": "12345"})
+    data = proposal_form_data(RecordForms(content), **{"locations-0-postal_code": "12345"})
 
     forms = RecordForms(content, data)
 
@@ -119,7 +101,7 @@ def test_a_wrong_postal_code_is_explained_and_nothing_is_lost(content):
 
 
 def test_a_blank_row_adds_nothing_and_needs_nothing(content):
-    forms = RecordForms(content, _as_post(RecordForms(content)))
+    forms = RecordForms(content, proposal_form_data(RecordForms(content)))
 
     assert forms.is_valid()
     assert len(forms.content()["services"]) == 1

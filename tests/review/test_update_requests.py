@@ -1,0 +1,269 @@
+"""Update requests: the yearly email, its link (only a hash stored), "still correct", proposals
+through the link, bad links, reminders and retries."""
+
+import re
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from organisations.factories import OrganisationFactory
+from review.models import Proposal, UpdateRequest, UpdateToken, Verification
+from review.requests import requests_create, review_tick
+from tests.helpers import proposal_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+class FailingBackend:
+    """An email backend whose server is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server unreachable")
+
+
+def _due(**fields):
+    defaults = {
+        "update_contact_name": "Marc Tremblay",
+        "update_contact_email": "marc@banque.example.org",
+        "preferred_language": "fr",
+        "next_review_due": timezone.localdate() + timedelta(days=10),
+        "last_verified_at": timezone.now() - timedelta(days=355),
+    }
+    return OrganisationFactory(**{**defaults, **fields})
+
+
+def _link(message) -> str:
+    return re.search(r"https?://\S+", message.body).group(0).replace("http://127.0.0.1:8000", "")
+
+
+def _ask(organisation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        requests_create([organisation])
+    return _link(mail.outbox[-1])
+
+
+def test_the_email_goes_in_the_organisations_language_with_a_link_of_its_own(
+    django_capture_on_commit_callbacks,
+):
+    french = _due(name="Banque alimentaire de Longueuil")
+    english = _due(name="West Island Food Bank", preferred_language="en")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requests_create([french, english])
+
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert "fiche" in mail.outbox[0].subject or "vérification" in mail.outbox[0].subject
+    assert "listing" in mail.outbox[1].subject
+    assert len(subjects) == 1  # both to the same contact address here
+    assert "/fr/mise-a-jour/" in mail.outbox[0].body
+    assert "/en/update/" in mail.outbox[1].body
+
+
+def test_only_the_hash_of_the_token_is_stored(django_capture_on_commit_callbacks):
+    link = _ask(_due(), django_capture_on_commit_callbacks)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+
+    assert len(token) >= 43  # 32 random bytes, URL-safe base64
+    stored = UpdateToken.objects.get()
+    assert stored.digest != token and token not in stored.digest
+    for update_request in UpdateRequest.objects.values():
+        assert token not in str(update_request)
+
+
+def test_our_information_is_still_correct_records_one_verification(
+    client, django_capture_on_commit_callbacks
+):
+    organisation = _due()
+    link = _ask(organisation, django_capture_on_commit_callbacks)
+
+    page = client.get(link)
+    assert page.status_code == 200
+    assert organisation.name in page.content.decode()
+    assert UpdateRequest.objects.get().opened_at is not None
+
+    response = client.post(link, {"note": "Rien n'a changé."})
+    assert response.status_code == 302
+    again = client.post(link)
+
+    verification = Verification.objects.get()
+    assert verification.method == Verification.Method.LINK_CONFIRMED
+    assert verification.contact_email == "marc@banque.example.org"
+    assert UpdateRequest.objects.get().status == UpdateRequest.Status.ANSWERED
+    assert again.status_code == 200  # already answered: thanked, nothing recorded twice
+    organisation.refresh_from_db()
+    assert organisation.next_review_due > timezone.localdate() + timedelta(days=300)
+
+
+def test_a_proposal_through_the_link_waits_for_a_curator_and_can_be_corrected(
+    client, editor, django_capture_on_commit_callbacks
+):
+    organisation = _due(name="Banque alimentaire", description_fr="Le mardi.")
+    organisation.save_revision(user=editor).publish(user=editor)
+    link = _ask(organisation, django_capture_on_commit_callbacks)
+    form = client.get(link + "modifier/")
+    assert form.status_code == 200
+
+    from review.proposal_forms import RecordForms
+    from review.propose_views import _published_content
+
+    data = proposal_form_data(
+        RecordForms(_published_content(organisation)),
+        **{
+            "org-description_fr": "Le mercredi.",
+            "org-submitter_name": "Marc Tremblay",
+            "org-submitter_email": "marc@banque.example.org",
+        },
+    )
+    response = client.post(link + "modifier/", data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    proposal = Proposal.objects.get()
+    assert proposal.content["description_fr"] == "Le mercredi."
+    assert proposal.update_request == UpdateRequest.objects.get()
+    organisation.refresh_from_db()
+    assert organisation.description_fr == "Le mardi."  # the live record is untouched
+    assert client.get(link).status_code == 200  # answered, but still open to a correction
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"expires_at": timezone.now() - timedelta(days=1)}, 410),
+        ({"status": UpdateRequest.Status.REVOKED}, 410),
+        ({"status": UpdateRequest.Status.EXPIRED}, 410),
+    ],
+)
+def test_a_link_that_can_no_longer_be_used_says_why(
+    client, change, status, django_capture_on_commit_callbacks
+):
+    organisation = _due(name="Maison des jeunes du Plateau")
+    link = _ask(organisation, django_capture_on_commit_callbacks)
+    UpdateRequest.objects.update(**change)
+
+    response = client.get(link)
+
+    assert response.status_code == status
+    assert not Verification.objects.exists()
+    assert client.post(link).status_code == status
+    assert not Verification.objects.exists()
+
+
+def test_an_unknown_link_shows_nothing_about_any_organisation(
+    client, django_capture_on_commit_callbacks
+):
+    organisation = _due(name="Maison des jeunes du Plateau")
+    link = _ask(organisation, django_capture_on_commit_callbacks)
+    tampered = link[:-3] + ("A" if link[-3] != "A" else "B") + link[-2:]
+
+    response = client.get(tampered)
+
+    assert response.status_code == 404
+    assert "Maison des jeunes" not in response.content.decode()
+
+
+def test_too_many_wrong_links_from_one_address_are_turned_away(client):
+    from review.update_views import BAD_LINKS_PER_WINDOW
+
+    for n in range(BAD_LINKS_PER_WINDOW):
+        assert client.get(f"/fr/mise-a-jour/faux{n}/").status_code == 404
+
+    assert client.get("/fr/mise-a-jour/encore-faux/").status_code == 429
+
+
+def test_a_failed_email_is_kept_and_sent_again_by_the_tick(
+    settings, django_capture_on_commit_callbacks
+):
+    organisation = _due()
+    settings.EMAIL_BACKEND = "tests.review.test_update_requests.FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        requests_create([organisation])
+
+    update_request = UpdateRequest.objects.get()
+    assert update_request.status == UpdateRequest.Status.FAILED
+    assert "SMTP server unreachable" in update_request.error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert review_tick().retried == 1
+    update_request.refresh_from_db()
+    assert update_request.status == UpdateRequest.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_reminders_go_out_at_14_and_28_days_once_each(django_capture_on_commit_callbacks):
+    _ask(_due(), django_capture_on_commit_callbacks)
+    sent = UpdateRequest.objects.get().sent_at
+
+    assert review_tick(now=sent + timedelta(days=13)).reminded == 0
+    assert review_tick(now=sent + timedelta(days=15)).reminded == 1
+    assert review_tick(now=sent + timedelta(days=16)).reminded == 0  # idempotent
+    assert review_tick(now=sent + timedelta(days=29)).reminded == 1
+    assert review_tick(now=sent + timedelta(days=29)).reminded == 0
+    assert len(mail.outbox) == 3
+    assert "Rappel" in mail.outbox[-1].subject or "Reminder" in mail.outbox[-1].subject
+    assert review_tick(now=sent + timedelta(days=31)).expired == 1
+
+
+def test_a_reminder_carries_a_new_link_and_the_first_one_still_works(
+    client, django_capture_on_commit_callbacks
+):
+    first = _ask(_due(), django_capture_on_commit_callbacks)
+    review_tick(now=UpdateRequest.objects.get().sent_at + timedelta(days=15))
+    second = _link(mail.outbox[-1])
+
+    assert first != second
+    assert client.get(first).status_code == 200
+    assert client.get(second).status_code == 200
+
+
+def test_send_update_requests_dry_run_sends_and_writes_nothing_and_names_who_to_phone():
+    _due(name="Banque alimentaire")
+    _due(name="Popote sans courriel", update_contact_email="", update_contact_phone="4505550100")
+    _due(name="Pas encore due", next_review_due=timezone.localdate() + timedelta(days=200))
+    out = StringIO()
+
+    call_command("send_update_requests", "--due-within", "30", "--dry-run", stdout=out)
+
+    assert "1 organisations would be asked" in out.getvalue()
+    assert "Popote sans courriel" in out.getvalue()
+    assert not UpdateRequest.objects.exists()
+    assert not mail.outbox
+
+
+def test_send_update_requests_asks_each_due_organisation_once(django_capture_on_commit_callbacks):
+    _due(name="Banque alimentaire")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_update_requests", "--due-within", "30", stdout=StringIO())
+        call_command("send_update_requests", "--due-within", "30", stdout=StringIO())
+
+    assert UpdateRequest.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_bulk_action_sends_requests_and_names_those_without_email(
+    client_for, curator, django_capture_on_commit_callbacks
+):
+    asked = _due(name="Banque alimentaire")
+    silent = _due(name="Popote sans courriel", update_contact_email="")
+    url = (
+        reverse(
+            "wagtail_bulk_action", args=["organisations", "organisation", "send_update_request"]
+        )
+        + f"?id={asked.pk}&id={silent.pk}&next="
+        + reverse("wagtailsnippets_organisations_organisation:list")
+    )
+    client = client_for(curator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+
+    assert len(mail.outbox) == 1
+    assert "Popote sans courriel" in response.content.decode()
