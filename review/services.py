@@ -32,6 +32,8 @@ _CURATOR_PERMISSIONS = [
     ("organisations", "category", ["view"]),
     # Read the public's suggestions and mark them handled; nobody adds one in the admin.
     ("review", "suggestion", ["view", "change"]),
+    # See the update requests sent and revoke one; they are created by the bulk action.
+    ("review", "updaterequest", ["view", "change"]),
 ]
 _EDITOR_PERMISSIONS = [
     *_CURATOR_PERMISSIONS,

@@ -18,7 +18,7 @@ from organisations.models import Organisation
 
 from . import admin_views
 from .forms import AssignCuratorForm
-from .models import Suggestion
+from .models import Suggestion, UpdateRequest
 
 
 class SuggestionViewSet(SnippetViewSet):
@@ -66,6 +66,59 @@ class SuggestionViewSet(SnippetViewSet):
 
 
 register_snippet(SuggestionViewSet)
+
+
+class UpdateRequestViewSet(SnippetViewSet):
+    """The update requests sent, read-only: who was asked, when, what became of it. Revoke
+    stops a request's links (the bulk action below)."""
+
+    model = UpdateRequest
+    icon = "mail"
+    menu_label = _("Update requests")
+    menu_order = 163
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_per_page = 50
+    ordering = ["-created_at"]
+    list_filter = ["status", "language"]
+    list_display = [
+        TitleColumn(
+            "organisation",
+            label=_("Organisation"),
+            get_url=lambda request: request.organisation.get_admin_url(),
+        ),
+        "email",
+        Column("get_status_display", label=_("Status"), sort_key="status"),
+        DateColumn("sent_at", label=_("Sent"), sort_key="sent_at"),
+        DateColumn("opened_at", label=_("Opened"), sort_key="opened_at"),
+        DateColumn("answered_at", label=_("Answered"), sort_key="answered_at"),
+        Column("reminders_sent", label=_("Reminders"), sort_key="reminders_sent"),
+    ]
+    panels = [
+        FieldPanel(name, read_only=True)
+        for name in (
+            "organisation",
+            "email",
+            "language",
+            "status",
+            "created_at",
+            "expires_at",
+            "sent_at",
+            "opened_at",
+            "answered_at",
+            "revoked_at",
+            "reminders_sent",
+            "attempts",
+            "error",
+        )
+    ]
+
+    def get_queryset(self, request):
+        return UpdateRequest.objects.select_related("organisation")
+
+
+register_snippet(UpdateRequestViewSet)
 
 
 @hooks.register("register_log_actions")
@@ -298,3 +351,31 @@ class SendUpdateRequestBulkAction(SnippetBulkAction):
 
 
 hooks.register("register_bulk_action", SendUpdateRequestBulkAction)
+
+
+class RevokeUpdateRequestBulkAction(SnippetBulkAction):
+    display_name = _("Revoke")
+    aria_label = _("Revoke the selected update requests: their links stop working")
+    action_type = "revoke"
+    template_name = "review/admin/confirm_bulk_revoke.html"
+    action_priority = 30
+    models = [UpdateRequest]
+
+    def check_perm(self, snippet):
+        return self.request.user.has_perm("review.change_updaterequest")
+
+    @classmethod
+    def execute_action(cls, objects, **kwargs):
+        from .requests import requests_revoke
+
+        return requests_revoke(list(objects)), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "%(count)d update request revoked: its links no longer work.",
+            "%(count)d update requests revoked: their links no longer work.",
+            num_parent_objects,
+        ) % {"count": num_parent_objects}
+
+
+hooks.register("register_bulk_action", RevokeUpdateRequestBulkAction)

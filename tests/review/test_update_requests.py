@@ -267,3 +267,24 @@ def test_the_bulk_action_sends_requests_and_names_those_without_email(
 
     assert len(mail.outbox) == 1
     assert "Popote sans courriel" in response.content.decode()
+
+
+def test_a_curator_sees_the_requests_and_revokes_one(
+    client, client_for, curator, django_capture_on_commit_callbacks
+):
+    link = _ask(_due(name="Banque alimentaire"), django_capture_on_commit_callbacks)
+    update_request = UpdateRequest.objects.get()
+    staff = client_for(curator)
+    listing = staff.get(reverse("wagtailsnippets_review_updaterequest:list"))
+    assert "Banque alimentaire" in listing.content.decode()
+
+    url = (
+        reverse("wagtail_bulk_action", args=["review", "updaterequest", "revoke"])
+        + f"?id={update_request.pk}"
+    )
+    assert staff.post(url).status_code == 302
+
+    update_request.refresh_from_db()
+    assert update_request.status == UpdateRequest.Status.REVOKED
+    staff.logout()
+    assert client.get(link).status_code == 410
