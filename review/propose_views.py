@@ -10,7 +10,7 @@ from .proposal_forms import ORGANISATION_FIELDS, RecordForms
 from .proposals import ProposalError, as_content, proposal_submit
 
 
-def _published_content(organisation: Organisation) -> dict:
+def published_content(organisation: Organisation) -> dict:
     """The record as the public sees it: the live revision's content (not a pending draft)."""
     revision = organisation.live_revision
     return revision.content if revision else as_content(organisation.serializable_data())
@@ -24,7 +24,7 @@ def propose(
     ``sent_url``; a form with mistakes comes back with every answer still in it."""
     from .models import Proposal
 
-    content = _published_content(organisation)
+    content = published_content(organisation)
     pending = Proposal.objects.filter(organisation=organisation, status=Proposal.Status.SUBMITTED)
     if update_request is not None and hasattr(Proposal, "update_request"):
         pending = pending.filter(update_request=update_request)

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from organisations.factories import OrganisationFactory
 from review.models import Proposal, UpdateRequest, UpdateToken, Verification
+from review.proposal_forms import RecordForms
+from review.propose_views import published_content
 from review.requests import requests_create, review_tick
 from tests.helpers import proposal_form_data
 
@@ -111,11 +113,8 @@ def test_a_proposal_through_the_link_waits_for_a_curator_and_can_be_corrected(
     form = client.get(link + "modifier/")
     assert form.status_code == 200
 
-    from review.proposal_forms import RecordForms
-    from review.propose_views import _published_content
-
     data = proposal_form_data(
-        RecordForms(_published_content(organisation)),
+        RecordForms(published_content(organisation)),
         **{
             "org-description_fr": "Le mercredi.",
             "org-submitter_name": "Marc Tremblay",
@@ -288,3 +287,47 @@ def test_a_curator_sees_the_requests_and_revokes_one(
     assert update_request.status == UpdateRequest.Status.REVOKED
     staff.logout()
     assert client.get(link).status_code == 410
+
+
+def test_the_whole_cycle_from_due_to_published_raises_the_coverage(
+    client, client_for, curator, editor, django_capture_on_commit_callbacks
+):
+    """Due → request → link → proposal → curator → editor → live, verified, coverage up."""
+    from review.proposals import proposal_take_up
+    from review.propose_views import published_content
+    from review.selectors import review_status
+    from tests.review.test_proposals import approve_through_the_workflow
+
+    organisation = _due(
+        name="Banque alimentaire",
+        description_fr="Le mardi.",
+        last_verified_at=timezone.now() - timedelta(days=400),
+        next_review_due=timezone.localdate() - timedelta(days=35),
+    )
+    organisation.save_revision(user=editor).publish(user=editor)
+    assert review_status().totals.coverage == 0.0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_update_requests", stdout=StringIO())
+    link = _link(mail.outbox[-1])
+    data = proposal_form_data(
+        RecordForms(published_content(organisation)),
+        **{
+            "org-description_fr": "Le mercredi.",
+            "org-submitter_name": "Marc Tremblay",
+            "org-submitter_email": "marc@banque.example.org",
+        },
+    )
+    assert client.post(link + "modifier/", data).status_code == 302
+    assert UpdateRequest.objects.get().status == UpdateRequest.Status.ANSWERED
+
+    proposal_take_up(proposal=Proposal.objects.get(), user=curator)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_through_the_workflow(client_for, curator, editor, organisation)
+
+    organisation.refresh_from_db()
+    assert organisation.description_fr == "Le mercredi."
+    assert Verification.objects.get().method == Verification.Method.PROPOSAL_APPROVED
+    status = review_status()
+    assert (status.totals.coverage, status.totals.overdue) == (1.0, 0)
+    assert "publiés" in mail.outbox[-1].subject
