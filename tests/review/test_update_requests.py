@@ -294,7 +294,6 @@ def test_the_whole_cycle_from_due_to_published_raises_the_coverage(
 ):
     """Due → request → link → proposal → curator → editor → live, verified, coverage up."""
     from review.proposals import proposal_take_up
-    from review.propose_views import published_content
     from review.selectors import review_status
     from tests.review.test_proposals import approve_through_the_workflow
 
