@@ -256,6 +256,7 @@ def proposal_reject(*, proposal: Proposal, user, message: str) -> Proposal:
     return proposal
 
 
+@transaction.atomic
 def proposals_published(*, organisation: Organisation, revision) -> list[Proposal]:
     """After a publication: the proposals in review whose revision is now live (or was
     overtaken by a later revision of the same review) are approved, each recorded as a
