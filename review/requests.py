@@ -111,7 +111,13 @@ def send_update_request(request_id: int, reminder: bool = False) -> str:
     """Email a request (or a reminder: ``review_tick`` counts them) with a new link; a failure
     is recorded, not raised, and ``review_tick`` tries again. Returns the request's status."""
     update_request = UpdateRequest.objects.select_related("organisation").get(pk=request_id)
-    if update_request.status not in OPEN:
+    # A first email or a new try goes out from "pending" (review_tick moves a failed request back
+    # there before queuing it), a reminder from "sent" or "pending": a task queued twice, or
+    # left behind by a request answered since, sends nothing.
+    allowed = (UpdateRequest.Status.PENDING, UpdateRequest.Status.FAILED)
+    if reminder:
+        allowed = (UpdateRequest.Status.SENT, UpdateRequest.Status.PENDING)
+    if update_request.status not in allowed:
         return update_request.status
     token = secrets.token_urlsafe(32)  # 256 bits
     UpdateToken.objects.create(request=update_request, digest=digest(token))
@@ -238,8 +244,14 @@ def review_tick(*, now=None) -> Tick:
         status=UpdateRequest.Status.FAILED, attempts__lt=settings.REPERTOIRE_SEND_ATTEMPTS
     )
     for pk, sent_at in failed.values_list("pk", "sent_at"):
-        send_update_request.enqueue(pk, reminder=sent_at is not None)
-        tick.retried += 1
+        # Claimed before it is queued: with a queued task backend, a second tick before the
+        # worker runs finds it pending and queues nothing more.
+        claimed = UpdateRequest.objects.filter(pk=pk, status=UpdateRequest.Status.FAILED).update(
+            status=UpdateRequest.Status.PENDING
+        )
+        if claimed:
+            send_update_request.enqueue(pk, reminder=sent_at is not None)
+            tick.retried += 1
     for number, days in enumerate(settings.REPERTOIRE_REMINDER_DAYS, start=1):
         due = UpdateRequest.objects.filter(
             status=UpdateRequest.Status.SENT,

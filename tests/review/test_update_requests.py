@@ -330,3 +330,34 @@ def test_the_whole_cycle_from_due_to_published_raises_the_coverage(
     status = review_status()
     assert (status.totals.coverage, status.totals.overdue) == (1.0, 0)
     assert "publiés" in mail.outbox[-1].subject
+
+
+def test_a_failed_email_is_queued_again_once_however_often_the_tick_runs(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a task worker (not the immediate backend), two ticks may run before it does."""
+    from review import requests
+
+    settings.EMAIL_BACKEND = "tests.review.test_update_requests.FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        requests_create([_due()])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    send = requests.send_update_request
+    queued = []
+
+    class Worker:  # holds the tasks queued, as the database backend does until a worker runs
+        @staticmethod
+        def enqueue(*args, **kwargs):
+            queued.append((args, kwargs))
+
+    monkeypatch.setattr(requests, "send_update_request", Worker)
+
+    review_tick()
+    review_tick()
+
+    assert len(queued) == 1
+    args, kwargs = queued[0]
+    send.call(*args, **kwargs)
+    send.call(*args, **kwargs)  # the same task twice: one email
+    assert len(mail.outbox) == 1
+    assert UpdateRequest.objects.get().status == UpdateRequest.Status.SENT
