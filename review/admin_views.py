@@ -5,7 +5,6 @@ Thin views: a permission check, a form or a selector, one service call, a redire
 
 import csv
 import io
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,7 +21,7 @@ from imports.spreadsheets import neutralise_formula
 from organisations.models import Organisation
 
 from .forms import VerificationForm
-from .selectors import review_status
+from .selectors import due_within, overdue, review_status
 from .services import verification_record
 
 # How many records the report lists under "overdue" and "due soon" (the listing has them all).
@@ -77,14 +76,18 @@ def _listing_url(**filters) -> str:
     return f"{base}?{urlencode(filters)}"
 
 
-def _due(today, *, overdue: bool):
+def listing_links() -> dict:
+    """The organisation listing filtered to the overdue and the due-soon records, soonest first
+    (the report's and the home panel's links)."""
+    return {
+        "overdue_url": _listing_url(review_state="overdue", ordering="next_review_due"),
+        "due_soon_url": _listing_url(review_state="due_60", ordering="next_review_due"),
+    }
+
+
+def _due(today, *, late: bool):
     active = Organisation.objects.filter(status=Organisation.Status.ACTIVE)
-    if overdue:
-        found = active.filter(Q(next_review_due__lt=today) | Q(last_verified_at__isnull=True))
-    else:
-        found = active.filter(
-            next_review_due__gte=today, next_review_due__lte=today + timedelta(days=60)
-        )
+    found = active.filter(overdue(today) if late else due_within(today, 60))
     return found.select_related("assigned_curator").order_by(
         "next_review_due", "name"
     )  # never verified (no date) first on PostgreSQL, last on SQLite: both fine for a list
@@ -112,26 +115,11 @@ def report(request: HttpRequest) -> HttpResponse:
                 for m in status.months
             ],
             "pace_height": round(min(status.needed_per_month / peak, 1) * 100),
-            "overdue": _due(today, overdue=True)[:REPORT_LIST_SIZE],
-            "due_soon": _due(today, overdue=False)[:REPORT_LIST_SIZE],
-            "overdue_url": _listing_url(review_state="overdue", ordering="next_review_due"),
-            "due_soon_url": _listing_url(review_state="due_60", ordering="next_review_due"),
+            "overdue": _due(today, late=True)[:REPORT_LIST_SIZE],
+            "due_soon": _due(today, late=False)[:REPORT_LIST_SIZE],
+            **listing_links(),
         },
     )
-
-
-EXPORT_COLUMNS = (
-    "name",
-    "state",
-    "next_review_due",
-    "last_verified",
-    "verified_by",
-    "curator",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "language",
-)
 
 
 def _export_rows(today):
@@ -150,12 +138,9 @@ def _export_rows(today):
         _("Language"),
     ]
     yield headers
-    soon = today + timedelta(days=90)
     chase = (
         Organisation.objects.filter(status=Organisation.Status.ACTIVE)
-        .filter(
-            Q(next_review_due__lte=soon) | Q(last_verified_at__isnull=True),
-        )
+        .filter(overdue(today) | due_within(today, 90))
         .select_related("assigned_curator")
         .order_by("next_review_due", "name")
     )

@@ -26,7 +26,7 @@ def propose(
 
     content = published_content(organisation)
     pending = Proposal.objects.filter(organisation=organisation, status=Proposal.Status.SUBMITTED)
-    if update_request is not None and hasattr(Proposal, "update_request"):
+    if update_request is not None:
         pending = pending.filter(update_request=update_request)
     pending = pending.order_by("-created_at").first()
     submitter = {}

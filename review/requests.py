@@ -18,7 +18,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,6 +26,7 @@ from django_tasks import task
 from organisations.models import Organisation
 
 from .models import Proposal, UpdateRequest, UpdateToken, Verification
+from .selectors import due_within, overdue
 from .services import verification_record
 
 OPEN = (UpdateRequest.Status.PENDING, UpdateRequest.Status.SENT, UpdateRequest.Status.FAILED)
@@ -45,18 +45,19 @@ class LinkError(Exception):
         self.update_request = update_request
 
 
+def _under_way():
+    """The requests whose links still work and that no one has answered yet."""
+    return UpdateRequest.objects.filter(status__in=OPEN, expires_at__gt=timezone.now())
+
+
 def due_organisations(*, within_days: int):
-    """Active organisations due within ``within_days`` (or never verified) that have no open
-    request."""
+    """Active organisations overdue or due within ``within_days`` (never verified: due now)
+    that have no request under way."""
     today = timezone.localdate()
-    open_requests = UpdateRequest.objects.filter(status__in=OPEN, expires_at__gt=timezone.now())
     return (
         Organisation.objects.filter(status=Organisation.Status.ACTIVE)
-        .filter(
-            Q(next_review_due__lte=today + timedelta(days=within_days))
-            | Q(last_verified_at__isnull=True)
-        )
-        .exclude(pk__in=open_requests.values("organisation_id"))
+        .filter(overdue(today) | due_within(today, within_days))
+        .exclude(pk__in=_under_way().values("organisation_id"))
         .order_by("next_review_due", "name")
     )
 
@@ -74,9 +75,9 @@ def requests_create(organisations, *, user=None, dry_run: bool = False) -> Outco
     outcome = Outcome()
     now = timezone.now()
     busy = set(
-        UpdateRequest.objects.filter(
-            organisation__in=[o.pk for o in organisations], status__in=OPEN, expires_at__gt=now
-        ).values_list("organisation_id", flat=True)
+        _under_way()
+        .filter(organisation__in=[o.pk for o in organisations])
+        .values_list("organisation_id", flat=True)
     )
     with transaction.atomic():
         for organisation in organisations:

@@ -101,21 +101,23 @@ class ReviewStatus:
         }
 
 
+def overdue(today: date) -> Q:
+    """Due before ``today``, or never verified (due now)."""
+    return Q(next_review_due__lt=today) | Q(last_verified_at__isnull=True)
+
+
+def due_within(today: date, days: int) -> Q:
+    """Due from ``today`` to ``days`` days from now (not yet overdue)."""
+    return Q(next_review_due__gte=today, next_review_due__lte=today + timedelta(days=days))
+
+
 def _counting(today: date, now: datetime) -> dict:
     """The conditional counts of ``Counts``, as aggregates over active organisations."""
-    due = {
-        f"due_{days}": Count(
-            "pk",
-            filter=Q(next_review_due__gte=today, next_review_due__lte=today + timedelta(days=days)),
-        )
-        for days in DUE_WITHIN_DAYS
-    }
+    due = {f"due_{days}": Count("pk", filter=due_within(today, days)) for days in DUE_WITHIN_DAYS}
     return {
         "active": Count("pk"),
         "verified_12m": Count("pk", filter=Q(last_verified_at__gte=now - COVERAGE_WINDOW)),
-        "overdue": Count(
-            "pk", filter=Q(next_review_due__lt=today) | Q(last_verified_at__isnull=True)
-        ),
+        "overdue": Count("pk", filter=overdue(today)),
         **due,
     }
 

@@ -202,12 +202,7 @@ class ReviewPanel(Component):
             "coverage_percent": round(status.totals.coverage * 100, 1),
             "my_queue": queue,
             "queue_url": my_queue_url(user) if queue else "",
-            "overdue_url": admin_views._listing_url(
-                review_state="overdue", ordering="next_review_due"
-            ),
-            "due_soon_url": admin_views._listing_url(
-                review_state="due_60", ordering="next_review_due"
-            ),
+            **admin_views.listing_links(),
         }
 
 
