@@ -77,6 +77,18 @@ def snapshot_record(*, organisation, comment: str, source: str, user=None, refer
     request ends, and reversion then drops versions of rows that no longer exist. A snapshot taken
     just before a deletion must therefore be written at once, which is what this does.
     """
+    return snapshot_records(
+        organisations=[organisation],
+        comment=comment,
+        source=source,
+        user=user,
+        reference=reference,
+    )
+
+
+def snapshot_records(*, organisations, comment: str, source: str, user=None, reference: str = ""):
+    """One reversion revision holding several whole records as they stand now (an import keeps
+    the records it is about to change this way, so rolling it back restores them exactly)."""
     from django.contrib.contenttypes.models import ContentType
     from django.core import serializers
     from reversion.models import Revision, Version
@@ -90,19 +102,22 @@ def snapshot_record(*, organisation, comment: str, source: str, user=None, refer
     )
     AuditSource.objects.create(revision=revision, source=source, reference=reference[:255])
     versions = []
-    for row in _record_rows(organisation):
-        options = reversion.revisions._get_options(type(row))
-        versions.append(
-            Version(
-                revision=revision,
-                object_id=str(row.pk),
-                content_type=ContentType.objects.get_for_model(row),
-                db="default",
-                format=options.format,
-                serialized_data=serializers.serialize(options.format, [row], fields=options.fields),
-                object_repr=str(row)[:191],
+    for organisation in organisations:
+        for row in _record_rows(organisation):
+            options = reversion.revisions._get_options(type(row))
+            versions.append(
+                Version(
+                    revision=revision,
+                    object_id=str(row.pk),
+                    content_type=ContentType.objects.get_for_model(row),
+                    db="default",
+                    format=options.format,
+                    serialized_data=serializers.serialize(
+                        options.format, [row], fields=options.fields
+                    ),
+                    object_repr=str(row)[:191],
+                )
             )
-        )
     Version.objects.bulk_create(versions)
     return revision
 

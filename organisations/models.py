@@ -310,7 +310,13 @@ class Organisation(
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
-        permissions = [("archive_organisation", _("Can archive an organisation"))]
+        permissions = [
+            ("archive_organisation", _("Can archive an organisation")),
+            (
+                "view_confidential_organisation",
+                _("Can see confidential addresses and private contacts in exports"),
+            ),
+        ]
         indexes = [models.Index(fields=["live", "status"], name="org_live_status")]
 
     def __str__(self):

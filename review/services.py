@@ -34,6 +34,10 @@ _CURATOR_PERMISSIONS = [
     ("review", "suggestion", ["view", "change"]),
     # See the update requests sent and revoke one; they are created by the bulk action.
     ("review", "updaterequest", ["view", "change"]),
+    # Partner spreadsheets: upload, check and apply (the changes still go through review).
+    ("imports", "importbatch", ["add", "view", "change"]),
+    ("imports", "mappingprofile", ["add", "view", "change"]),
+    ("organisations", "organisation", ["view_confidential"]),
 ]
 _EDITOR_PERMISSIONS = [
     *_CURATOR_PERMISSIONS,
@@ -43,6 +47,7 @@ _EDITOR_PERMISSIONS = [
 _ADMINISTRATOR_PERMISSIONS = [
     *_EDITOR_PERMISSIONS,
     ("organisations", "organisation", ["delete"]),
+    ("imports", "mappingprofile", ["delete"]),
     # Spam, or personal information a visitor should not have sent.
     ("review", "suggestion", ["delete"]),
     ("organisations", "territory", ["add", "change"]),

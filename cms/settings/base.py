@@ -212,6 +212,15 @@ REPERTOIRE_REMINDER_DAYS = (env_int("FIRST_REMINDER_DAYS", 14), env_int("SECOND_
 # A failed email is tried again by review_tick, up to this many times in all.
 REPERTOIRE_SEND_ATTEMPTS = env_int("UPDATE_REQUEST_SEND_ATTEMPTS", 5)
 
+# Partner spreadsheets (imports/): limits a file must stay within, checked before and while it
+# is read (a zip bomb stops at the unpacked-size limit, a sheet formatted down to its last row
+# stops after a run of empty rows).
+REPERTOIRE_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20_000_000)
+REPERTOIRE_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 300_000_000)
+REPERTOIRE_IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+REPERTOIRE_IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 20_000)
+REPERTOIRE_IMPORT_BLANK_ROWS_STOP = env_int("IMPORT_BLANK_ROWS_STOP", 1_000)
+
 # --- Geocoding (organisations/geocoding.py) ----------------------------------------------------------
 # Any geopy geocoder name ("nominatim", "photon", "pelias", "arcgis", "googlev3"...) or "offline"
 # (no requests: every address goes to its borough's or municipality's centre).

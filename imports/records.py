@@ -1,0 +1,284 @@
+"""Records as content (the dict a Wagtail revision stores), read in bulk, and an import's values
+laid over them.
+
+The dry run compares thousands of records without building one model instance per record: the
+rows are read with ``values()`` a chunk at a time and shaped like a revision's content (a
+record with a pending draft is read from that draft, which is what a curator would edit).
+Applying lays the same values over the record's latest revision with :func:`merge`, so what the
+dry run announced is what the draft holds.
+"""
+
+import json
+import uuid
+from collections import defaultdict
+
+from django.core.serializers.json import DjangoJSONEncoder
+from wagtail.models import Revision
+
+from organisations.geocoding import fold, normalise_postal_code, normalise_street
+from organisations.models import (
+    Location,
+    OpeningHours,
+    Organisation,
+    OrganisationIdentifier,
+    Phone,
+    Service,
+)
+
+CHILDREN = {"services": Service, "locations": Location, "phones": Phone}
+
+
+def as_content(data: dict) -> dict:
+    """Content as a revision stores it (dates, times and UUIDs as text)."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _row(model, values: dict) -> dict:
+    row = {f.name: values[f.attname] for f in model._meta.concrete_fields}
+    row["pk"] = values["id"]
+    return row
+
+
+def contents(organisation_ids: list[int]) -> dict[int, dict]:
+    """The latest content of each record (its pending draft if it has one), by id. Holds what
+    an import compares: the record's fields, services, locations with hours, phones and
+    identifiers."""
+    if not organisation_ids:
+        return {}
+    result: dict[int, dict] = {}
+    live_ids = []
+    drafts = {}
+    for pk, pending, latest in Organisation.objects.filter(pk__in=organisation_ids).values_list(
+        "pk", "has_unpublished_changes", "latest_revision_id"
+    ):
+        if pending and latest:
+            drafts[latest] = pk
+        else:
+            live_ids.append(pk)
+    for revision_id, content in Revision.objects.filter(pk__in=drafts).values_list("pk", "content"):
+        result[drafts[revision_id]] = content
+    if not live_ids:
+        return result
+
+    for values in Organisation.objects.filter(pk__in=live_ids).values():
+        record = _row(Organisation, values)
+        record.update(services=[], locations=[], phones=[], identifiers=[])
+        result[values["id"]] = record
+    categories, areas = defaultdict(list), defaultdict(list)
+    for service_id, category_id in Service.categories.through.objects.filter(
+        service__organisation_id__in=live_ids
+    ).values_list("service_id", "category_id"):
+        categories[service_id].append(category_id)
+    for service_id, territory_id in Service.service_areas.through.objects.filter(
+        service__organisation_id__in=live_ids
+    ).values_list("service_id", "territory_id"):
+        areas[service_id].append(territory_id)
+    for values in Service.objects.filter(organisation_id__in=live_ids).values():
+        service = _row(Service, values)
+        service["categories"] = sorted(categories[values["id"]])
+        service["service_areas"] = sorted(areas[values["id"]])
+        result[values["organisation_id"]]["services"].append(service)
+    hours = defaultdict(list)
+    for values in OpeningHours.objects.filter(location__organisation_id__in=live_ids).values():
+        hours[values["location_id"]].append(_row(OpeningHours, values))
+    for values in Location.objects.filter(organisation_id__in=live_ids).values():
+        location = _row(Location, values)
+        location["hours"] = sorted(hours[values["id"]], key=lambda h: h["sort_order"] or 0)
+        result[values["organisation_id"]]["locations"].append(location)
+    for values in Phone.objects.filter(organisation_id__in=live_ids).values():
+        result[values["organisation_id"]]["phones"].append(_row(Phone, values))
+    for values in OrganisationIdentifier.objects.filter(organisation_id__in=live_ids).values():
+        result[values["organisation_id"]]["identifiers"].append(
+            _row(OrganisationIdentifier, values)
+        )
+    for pk in live_ids:
+        record = result[pk]
+        for key in ("services", "locations", "phones", "identifiers"):
+            record[key].sort(key=lambda child: (child["sort_order"] or 0, child["id"]))
+        result[pk] = as_content(record)
+    return result
+
+
+# --- Laying an import's values over a record ------------------------------------------------------
+
+_BLANKS: dict = {}
+
+
+def blank(model) -> dict:
+    """A new child (or organisation) as a revision stores it, with a fresh UUID."""
+    if model not in _BLANKS:
+        _BLANKS[model] = as_content(model().serializable_data())
+    row = json.loads(json.dumps(_BLANKS[model]))
+    row["pk"] = row["id"] = None
+    if "uuid" in row:
+        row["uuid"] = str(uuid.uuid4())
+    return row
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    return (a if a is not None else "") == (b if b is not None else "")
+
+
+def _service_key(service: dict) -> str:
+    return fold(service.get("name_fr") or service.get("name_en") or "")
+
+
+def _location_key(location: dict) -> tuple:
+    street = location.get("street_address") or ""
+    if street:
+        return (
+            "street",
+            normalise_street(street),
+            normalise_postal_code(location.get("postal_code") or ""),
+        )
+    return ("place", location.get("municipality"), fold(location.get("name") or ""))
+
+
+def _hours_key(hours: list[dict]) -> list[tuple]:
+    return sorted(
+        (h["weekday"], (h.get("opens") or "")[:5], (h.get("closes") or "")[:5]) for h in hours
+    )
+
+
+def _find(children: list[dict], wanted: dict, key) -> dict | None:
+    if wanted.get("uuid"):
+        for child in children:
+            if child.get("uuid") == wanted["uuid"]:
+                return child
+    target = key(wanted)
+    return next((child for child in children if key(child) == target), None)
+
+
+def _codes(text) -> list[str]:
+    return [code.strip() for code in (text or "").split(",") if code.strip()]
+
+
+def _set_fields(row: dict, values: dict, part: str, name: str, changes: list):
+    for field, value in values.items():
+        if field in ("uuid", "hours"):
+            continue
+        if field == "languages" and _codes(row.get(field)) == _codes(value):
+            continue  # "fr, en" and "fr,en" say the same
+        if not _same(row.get(field), value):
+            changes.append(
+                {
+                    "part": part,
+                    "name": name,
+                    "field": field,
+                    "before": row.get(field),
+                    "after": value,
+                }
+            )
+            row[field] = value
+
+
+def merge(content: dict, data: dict, *, scheme: str = "") -> list[dict]:
+    """Lay an import group's values (``data``) over ``content``, in place; return the changes.
+
+    Only what the file says changes: an empty cell leaves the field as it is, and services,
+    places and phones the file does not mention stay on the record. A child is the same as one
+    of the record's by its UUID, else by its name (services), its address (places) or its
+    number (phones)."""
+    changes: list[dict] = []
+    _set_fields(content, data.get("organisation", {}), "organisation", "", changes)
+
+    partner_id = data.get("key", {}).get("partner_id")
+    if scheme and partner_id:
+        identifiers = content.setdefault("identifiers", [])
+        if not any(
+            i.get("scheme") == scheme and i.get("identifier") == partner_id for i in identifiers
+        ):
+            row = blank(OrganisationIdentifier)
+            row.update(scheme=scheme, identifier=partner_id)
+            identifiers.append(row)
+            changes.append(
+                {
+                    "part": "identifier",
+                    "name": scheme,
+                    "field": "identifier",
+                    "before": None,
+                    "after": partner_id,
+                }
+            )
+
+    services = content.setdefault("services", [])
+    for values in data.get("services", []):
+        existing = _find(services, values, _service_key)
+        if existing is None:
+            existing = blank(Service)
+            existing["languages"] = "fr"
+            services.append(existing)
+            changes.append(
+                {
+                    "part": "service",
+                    "name": values.get("name_fr", ""),
+                    "field": "",
+                    "before": None,
+                    "after": "new",
+                }
+            )
+            _set_fields(existing, values, "service", values.get("name_fr", ""), [])
+        else:
+            _set_fields(existing, values, "service", existing.get("name_fr", ""), changes)
+
+    locations = content.setdefault("locations", [])
+    for values in data.get("locations", []):
+        existing = _find(locations, values, _location_key)
+        label = values.get("street_address") or values.get("name") or ""
+        if existing is None:
+            existing = blank(Location)
+            existing["hours"] = []
+            locations.append(existing)
+            changes.append(
+                {"part": "location", "name": label, "field": "", "before": None, "after": "new"}
+            )
+            _set_fields(existing, values, "location", label, [])
+        else:
+            label = existing.get("street_address") or existing.get("name") or label
+            _set_fields(existing, values, "location", label, changes)
+        if values.get("hours") is not None:
+            wanted = _hours_key(values["hours"])
+            current = existing.setdefault("hours", [])
+            if _hours_key(current) != wanted:
+                if current:
+                    changes.append(
+                        {
+                            "part": "location",
+                            "name": label,
+                            "field": "hours",
+                            "before": _hours_key(current),
+                            "after": wanted,
+                        }
+                    )
+                rows = []
+                for weekday, opens, closes in wanted:
+                    row = blank(OpeningHours)
+                    row.update(weekday=weekday, opens=f"{opens}:00", closes=f"{closes}:00")
+                    rows.append(row)
+                existing["hours"] = rows
+
+    phones = content.setdefault("phones", [])
+    for values in data.get("phones", []):
+
+        def key(phone):
+            return (phone.get("number"), phone.get("extension") or "")
+
+        existing = next((p for p in phones if key(p) == key(values)), None)
+        if existing is None:
+            existing = blank(Phone)
+            phones.append(existing)
+            changes.append(
+                {
+                    "part": "phone",
+                    "name": values["number"],
+                    "field": "",
+                    "before": None,
+                    "after": "new",
+                }
+            )
+            _set_fields(existing, values, "phone", values["number"], [])
+        else:
+            _set_fields(existing, values, "phone", values["number"], changes)
+    return changes

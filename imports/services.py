@@ -1,0 +1,844 @@
+"""Importing a partner's file: check (the dry run), decide, apply as drafts in review, roll back.
+
+The steps, each a function the admin wizard, the command line and the tasks all call:
+
+1. :func:`batch_create` keeps the original file and the profile it is read with.
+2. :func:`batch_check` reads every row, cleans every cell, groups the rows by organisation,
+   matches each to our records and says what applying would do (new, update with the
+   differences, unchanged, probable match, error, repeated, already in review). It writes only
+   the batch's own results, never a record.
+3. :func:`batch_decide` records a person's answer for each probable match.
+4. :func:`batch_apply` makes every change a draft revision and starts the review workflow (or
+   publishes directly, for an administrator who asked). It writes a chunk of organisations per
+   short transaction, so the admin stays usable and the progress bar moves; before each chunk
+   the records' state is kept in a django-reversion revision tagged with the batch, and if
+   anything fails what was already written is rolled back: never a half-applied file.
+5. :func:`batch_rollback` puts every record the batch touched back as it was.
+"""
+
+import copy
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+import reversion
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import File
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from wagtail.log_actions import log
+from wagtail.models import Revision, WorkflowState
+
+from organisations.audit import audited, snapshot_records
+from organisations.geocoding import fold
+from organisations.models import AuditSource, Organisation
+from organisations.search import public_version_bump, search_document_update
+
+from .columns import TARGETS_BY_KEY, CellProblem, Reference, clean, default_columns
+from .matching import Matcher, name_key
+from .models import BatchRevision, ImportBatch, ImportRow, MappingProfile
+from .records import as_content, blank, contents, merge
+from .spreadsheets import SheetError, open_sheet
+from .workflow import quiet_workflow_notifications
+
+logger = logging.getLogger(__name__)
+
+Outcome = ImportRow.Outcome
+Decision = ImportRow.Decision
+CHUNK = 500  # organisations compared per round of queries
+APPLY_CHUNK = 50  # organisations written per transaction
+
+
+class ImportRefused(Exception):
+    """The step cannot be taken now; the message says why."""
+
+
+# --- Profiles -------------------------------------------------------------------------------------
+
+
+def profile_default() -> MappingProfile:
+    """The profile that reads back what ``export_records`` writes (kept in step with the code)."""
+    profile, _created = MappingProfile.objects.update_or_create(
+        name=MappingProfile.DEFAULT,
+        defaults={
+            "label": _("Répertoire export (default layout)"),
+            "scheme": "",
+            "layout": MappingProfile.Layout.SERVICE,
+            "columns": default_columns(),
+        },
+    )
+    return profile
+
+
+def profile_get(name: str) -> MappingProfile:
+    if name == MappingProfile.DEFAULT:
+        return profile_default()
+    try:
+        return MappingProfile.objects.get(name=name)
+    except MappingProfile.DoesNotExist:
+        known = ", ".join(MappingProfile.objects.values_list("name", flat=True)) or "default"
+        raise ImportRefused(
+            _("There is no profile named “%(name)s” (known: %(known)s).")
+            % {"name": name, "known": known}
+        ) from None
+
+
+def profile_snapshot(profile: MappingProfile) -> dict:
+    return {
+        "name": profile.name,
+        "label": profile.label,
+        "scheme": profile.scheme,
+        "layout": profile.layout,
+        "columns": profile.columns,
+        "category_map": profile.category_map,
+    }
+
+
+# --- 1. Upload ------------------------------------------------------------------------------------
+
+
+def batch_create(
+    *, file, filename: str, profile: MappingProfile, user=None, publish_directly: bool = False
+) -> ImportBatch:
+    """Keep the original file; nothing is read yet."""
+    if publish_directly and not (user is None or user.is_superuser):
+        raise ImportRefused(_("Only administrators may publish an import without review."))
+    batch = ImportBatch(
+        profile=profile,
+        profile_snapshot=profile_snapshot(profile),
+        filename=filename[:255],
+        created_by=user,
+        publish_directly=publish_directly,
+    )
+    batch.original.save(filename[:200] or "import", File(file), save=False)
+    batch.save()
+    return batch
+
+
+# --- 2. The dry run -------------------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    """The rows of the file about one organisation."""
+
+    number: int
+    rows: list[int]
+    key: dict = field(default_factory=dict)
+    data: dict = field(
+        default_factory=lambda: {"organisation": {}, "services": [], "locations": [], "phones": []}
+    )
+    errors: list[dict] = field(default_factory=list)
+    duplicate_of: int | None = None
+    sources: dict = field(default_factory=dict)  # field -> (row, column) that gave its value
+
+    @property
+    def name(self) -> str:
+        return self.data["organisation"].get("name", "")
+
+    def error(self, row: int, column: str, value, message: str):
+        self.errors.append(
+            {"row": row, "column": column, "value": str(value)[:200], "message": str(message)}
+        )
+
+
+def _column_indexes(headers: list[str], columns: list[dict]) -> tuple[list, list[str]]:
+    """(index, header, target) for each mapped column; fails on a mapped column the file lacks."""
+    exact = {h: i for i, h in enumerate(headers) if h}
+    folded = {fold(h): i for i, h in enumerate(headers) if h}
+    mapped, missing = [], []
+    for column in columns:
+        target = TARGETS_BY_KEY.get(column.get("target") or "")
+        if target is None:
+            continue
+        name = " ".join(str(column["column"]).split())
+        index = exact.get(name, folded.get(fold(name)))
+        if index is None:
+            missing.append((name, target))
+        else:
+            mapped.append((index, name, target))
+    if missing:
+        found = ", ".join(f"“{h}”" for h in headers if h) or _("none")
+        raise SheetError(
+            ngettext(
+                "The file has no column %(columns)s, which the profile reads. Columns found: "
+                "%(found)s. Correct the file or edit the profile.",
+                "The file has no columns %(columns)s, which the profile reads. Columns found: "
+                "%(found)s. Correct the file or edit the profile.",
+                len(missing),
+            )
+            % {
+                "columns": ", ".join(f"“{name}” ({target.label})" for name, target in missing),
+                "found": found,
+            }
+        )
+    if not any(t.key in ("name", "uuid", "partner_id") for _i, _h, t in mapped):
+        raise SheetError(_("The profile does not say which column holds the organisation's name."))
+    return mapped, [h for i, h in enumerate(headers) if h and i not in {m[0] for m in mapped}]
+
+
+def _add_child(children: list, values: dict):
+    if values and values not in children:
+        children.append(values)
+
+
+def _read_groups(sheet, snapshot: dict, reference: Reference, progress) -> tuple[list[Group], dict]:
+    mapped, unmapped = _column_indexes(sheet.headers, snapshot["columns"])
+    by_service = snapshot["layout"] == MappingProfile.Layout.SERVICE
+    groups: list[Group] = []
+    by_key: dict[str, Group] = {}
+    current: Group | None = None
+    rows = 0
+    for number, values in sheet.rows:
+        rows += 1
+        if rows % 1000 == 0:
+            progress(rows)
+        parts = {"key": {}, "organisation": {}, "service": {}, "location": {}, "phone": {},
+                 "fax": {}, "toll_free": {}}  # fmt: skip
+        problems = []
+        for index, header, target in mapped:
+            raw = values[index] if index < len(values) else None
+            try:
+                value = clean(target, raw, reference)
+            except CellProblem as problem:
+                problems.append((header, raw, problem))
+                continue
+            if value is None:
+                continue
+            if target.part == "key":
+                parts["key"][target.key] = value
+            elif target.kind == "phone":
+                parts[target.part]["number"] = value["number"]
+                if value["extension"]:
+                    parts[target.part].setdefault("extension", value["extension"])
+            else:
+                parts[target.part][target.field] = value
+        key = parts["key"]
+        name = parts["organisation"].get("name", "")
+        identity = (
+            key.get("partner_id") or key.get("uuid") or (name_key(name) if by_service else "")
+        )
+        if by_service and not identity and current is not None:
+            group = current  # the organisation's cells left blank (or merged): the one above
+        elif identity and identity in by_key:
+            group = by_key[identity]
+            if not by_service:  # one row per organisation: a second row is a repeat
+                repeat = Group(number=number, rows=[number], key=key, duplicate_of=group.number)
+                repeat.data["organisation"] = parts["organisation"]
+                groups.append(repeat)
+                continue
+        else:
+            group = Group(number=number, rows=[], key=dict(key))
+            groups.append(group)
+            if identity:
+                by_key[identity] = group
+        current = group
+        if number not in group.rows:
+            group.rows.append(number)
+        for header, raw, problem in problems:
+            group.error(number, header, raw if raw is not None else "", problem)
+        for name_, value in key.items():
+            group.key.setdefault(name_, value)
+        organisation = group.data["organisation"]
+        for name_, value in parts["organisation"].items():
+            if name_ in organisation and organisation[name_] != value:
+                row, _column = group.sources[name_]
+                group.error(
+                    number,
+                    _column_of(mapped, "organisation", name_),
+                    value,
+                    _("Row %(row)s gives another value for the same organisation: “%(other)s”.")
+                    % {"row": row, "other": organisation[name_]},
+                )
+            else:
+                organisation[name_] = value
+                group.sources.setdefault(name_, (number, ""))
+        _add_child(group.data["services"], parts["service"])
+        location = parts["location"]
+        if location and location not in group.data["locations"]:
+            group.data["locations"].append(location)
+        for kind in ("phone", "fax", "toll_free"):
+            phone = parts[kind]
+            if not phone.get("number"):
+                continue
+            if kind != "phone":
+                phone["kind"] = kind
+            if not any(
+                p["number"] == phone["number"] and p.get("extension") == phone.get("extension")
+                for p in group.data["phones"]
+            ):
+                group.data["phones"].append(phone)
+    progress(rows)
+    info = {
+        "rows": rows,
+        "format": sheet.format,
+        "header_row": sheet.header_row,
+        "unmapped_columns": unmapped,
+        "notes": list(sheet.notes),
+    }
+    return groups, info
+
+
+def _column_of(mapped, part: str, field_name: str) -> str:
+    return next((h for _i, h, t in mapped if t.part == part and t.field == field_name), "")
+
+
+def _missing_required(group: Group, content: dict, new: bool) -> None:
+    """What a record needs that the file does not give (a new organisation's name, a new
+    service's French name, a new place's municipality)."""
+    if new and not content.get("name"):
+        group.error(group.number, "", "", _("A new organisation needs a name."))
+    for service in content.get("services", []):
+        if not service.get("name_fr"):
+            group.error(
+                group.number,
+                "",
+                service.get("name_en", ""),
+                _("A new service needs a French name."),
+            )
+    for location in content.get("locations", []):
+        if not location.get("municipality"):
+            group.error(
+                group.number,
+                "",
+                location.get("street_address", ""),
+                _("A new address needs its municipality or borough."),
+            )
+
+
+def _in_review(ids: list[int]) -> set[int]:
+    content_type = ContentType.objects.get_for_model(Organisation)
+    return {
+        int(pk)
+        for pk in WorkflowState.objects.filter(
+            base_content_type=content_type,
+            object_id__in=[str(i) for i in ids],
+            status=WorkflowState.STATUS_IN_PROGRESS,
+        ).values_list("object_id", flat=True)
+    }
+
+
+def _assess(groups: list[Group], snapshot: dict, matcher: Matcher) -> list[ImportRow]:
+    scheme = snapshot["scheme"]
+    found = []
+    for group in groups:
+        match = None
+        if group.duplicate_of is None and not group.errors:
+            match = matcher.match(
+                partner_id=group.key.get("partner_id", ""),
+                uuid=group.key.get("uuid", ""),
+                name=group.name,
+                postal_codes=[
+                    loc["postal_code"] for loc in group.data["locations"] if loc.get("postal_code")
+                ],
+                phones=[p["number"] for p in group.data["phones"]],
+            )
+        found.append(match)
+    ids = sorted({m.organisation_id for m in found if m and m.organisation_id})
+    current = contents(ids)
+    in_review = _in_review(ids)
+    results = []
+    for group, match in zip(groups, found, strict=True):
+        result = ImportRow(
+            number=group.number, rows=group.rows, name=group.name[:255], data=group.data
+        )
+        result.data["key"] = group.key
+        if group.duplicate_of is not None:
+            result.outcome = Outcome.DUPLICATE
+            result.errors = [
+                {
+                    "row": group.number,
+                    "column": "",
+                    "value": group.name,
+                    "message": _("This organisation is already on row %(row)s of the file.")
+                    % {"row": group.duplicate_of},
+                }
+            ]
+        elif group.errors:
+            result.outcome = Outcome.ERROR
+        elif match.organisation_id and match.organisation_id in current:
+            result.organisation_id = match.organisation_id
+            content = copy.deepcopy(current[match.organisation_id])
+            result.changes = merge(content, group.data, scheme=scheme)
+            new_children = _new_children(content, current[match.organisation_id])
+            _missing_required(group, new_children, new=False)
+            if match.how == "probable":
+                result.outcome = Outcome.PROBABLE
+                result.match_score = match.score
+                result.match_reason = match.reason
+            elif group.errors:
+                result.outcome = Outcome.ERROR
+            elif not result.changes:
+                result.outcome = Outcome.UNCHANGED
+            elif match.organisation_id in in_review:
+                result.outcome = Outcome.IN_REVIEW
+            else:
+                result.outcome = Outcome.UPDATE
+        else:
+            content = blank(Organisation)
+            result.changes = merge(content, group.data, scheme=scheme)
+            _missing_required(group, content, new=True)
+            result.outcome = Outcome.ERROR if group.errors else Outcome.NEW
+        if group.errors:
+            result.errors = group.errors
+        results.append(result)
+    return results
+
+
+def _new_children(content: dict, before: dict) -> dict:
+    """The services and places that ``merge`` added (only new ones must be complete)."""
+    return {
+        key: [c for c in content.get(key, []) if c.get("pk") is None]
+        for key in ("services", "locations")
+    } | {"name": content.get("name")}
+
+
+def _duplicates_in_file(results: list[ImportRow]) -> None:
+    """New organisations that look like one another (same name, same postal code or phone):
+    the later ones are reported as repeats, for a person to sort out in the file."""
+    seen: dict[tuple, int] = {}
+    for result in results:
+        if result.outcome != Outcome.NEW:
+            continue
+        key = name_key(result.name)
+        marks = [
+            ("pc", loc.get("postal_code"))
+            for loc in result.data["locations"]
+            if loc.get("postal_code")
+        ]
+        marks += [("tel", p["number"]) for p in result.data["phones"]]
+        first = next((seen[(key, m)] for m in marks if (key, m) in seen), None)
+        if first is not None:
+            result.outcome = Outcome.DUPLICATE
+            result.errors = [
+                {
+                    "row": result.number,
+                    "column": "",
+                    "value": result.name,
+                    "message": _(
+                        "This looks like the organisation on row %(row)s (same name, same postal "
+                        "code or phone). Keep one row per organisation."
+                    )
+                    % {"row": first},
+                }
+            ]
+            continue
+        for mark in marks:
+            seen[(key, mark)] = result.number
+
+
+def _progress(batch: ImportBatch, done: int, total: int | None = None):
+    fields = {"rows_done": done}
+    if total is not None:
+        fields["rows_total"] = total
+    ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+
+
+def batch_check(*, batch: ImportBatch) -> ImportBatch:
+    """The dry run: read and assess every row; the records are not touched. A file that cannot
+    be read leaves the batch ``unreadable`` with the reason."""
+    if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.CHECKED,
+                            ImportBatch.Status.CHECKING):  # fmt: skip
+        raise ImportRefused(_("This import has already been applied or rolled back."))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.CHECKING, rows_done=0, rows_total=0, message=""
+    )
+    snapshot = batch.profile_snapshot
+    reference = Reference(snapshot.get("category_map"))
+    try:
+        with batch.original.open("rb") as stream, open_sheet(stream, batch.filename) as sheet:
+            groups, info = _read_groups(sheet, snapshot, reference, lambda n: _progress(batch, n))
+    except SheetError as error:
+        batch.status = ImportBatch.Status.UNREADABLE
+        batch.message = str(error)
+        batch.summary = {}
+        batch.save(update_fields=["status", "message", "summary"])
+        return batch
+    if not groups:
+        info["notes"].append(_("The file has a header row but no data."))
+    _progress(batch, 0, len(groups))
+    matcher = Matcher(
+        scheme=snapshot["scheme"],
+        partner_ids=[g.key["partner_id"] for g in groups if g.key.get("partner_id")],
+        uuids=[g.key["uuid"] for g in groups if g.key.get("uuid")],
+    )
+    results = []
+    for start in range(0, len(groups), CHUNK):
+        results += _assess(groups[start : start + CHUNK], snapshot, matcher)
+        _progress(batch, min(start + CHUNK, len(groups)))
+    _duplicates_in_file(results)
+    with transaction.atomic():
+        batch.results.all().delete()
+        for result in results:
+            result.batch = batch
+        ImportRow.objects.bulk_create(results, batch_size=1000)
+        batch.summary = _summary(results, info)
+        batch.status = ImportBatch.Status.CHECKED
+        batch.checked_at = timezone.now()
+        batch.rows_done = batch.rows_total = len(groups)
+        batch.save(
+            update_fields=["summary", "status", "checked_at", "rows_done", "rows_total", "message"]
+        )
+    return batch
+
+
+def _summary(results: list[ImportRow], info: dict) -> dict:
+    counts = Counter(r.outcome for r in results)
+    return {
+        **info,
+        "organisations": len(results),
+        "new": counts[Outcome.NEW],
+        "updated": counts[Outcome.UPDATE],
+        "unchanged": counts[Outcome.UNCHANGED],
+        "probable_matches": counts[Outcome.PROBABLE],
+        "errors": counts[Outcome.ERROR],
+        "duplicates": counts[Outcome.DUPLICATE],
+        "in_review": counts[Outcome.IN_REVIEW],
+    }
+
+
+def batch_errors(batch: ImportBatch) -> list[dict]:
+    """Every problem found, row by row: ``{row, column, value, message}``."""
+    problems = []
+    for errors in batch.results.exclude(errors=[]).values_list("errors", flat=True):
+        problems += errors
+    return sorted(problems, key=lambda e: (e["row"], e["column"]))
+
+
+# --- 3. Decisions on probable matches -------------------------------------------------------------
+
+
+def batch_decide(*, batch: ImportBatch, decisions: dict[int, str]) -> int:
+    """Record, for probable matches (by row number), "same", "different" or "skip"."""
+    if batch.status != ImportBatch.Status.CHECKED:
+        raise ImportRefused(_("Decisions can only be changed before the import is applied."))
+    allowed = {Decision.SAME, Decision.DIFFERENT, Decision.SKIP, Decision.PENDING}
+    changed = 0
+    for number, decision in decisions.items():
+        if decision not in allowed:
+            raise ImportRefused(_("“%(value)s” is not a decision.") % {"value": decision})
+        changed += batch.results.filter(number=number, outcome=Outcome.PROBABLE).update(
+            decision=decision
+        )
+    return changed
+
+
+# --- 4. Apply -------------------------------------------------------------------------------------
+
+
+def _to_apply(batch: ImportBatch):
+    return batch.results.filter(
+        Q(outcome__in=[Outcome.NEW, Outcome.UPDATE])
+        | Q(outcome=Outcome.PROBABLE, decision__in=[Decision.SAME, Decision.DIFFERENT])
+    ).order_by("number")
+
+
+def batch_apply_start(*, batch: ImportBatch, user) -> ImportBatch:
+    """Claim the batch for applying (only once), then queue the work."""
+    from .tasks import apply_batch
+
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.CHECKED).update(
+        status=ImportBatch.Status.APPLYING,
+        applied_by=user,
+        rows_done=0,
+        rows_total=_to_apply(batch).count(),
+    )
+    if not claimed:
+        raise ImportRefused(_("This import is not waiting for confirmation."))
+    transaction.on_commit(lambda: apply_batch.enqueue(batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def batch_apply(*, batch: ImportBatch, user=None) -> ImportBatch:
+    """Write the checked changes: drafts submitted to the workflow (or published directly when
+    the batch says so). Call after :func:`batch_apply_start`, or directly from a command."""
+    if batch.status == ImportBatch.Status.CHECKED:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.APPLYING, applied_by=user, rows_total=_to_apply(batch).count()
+        )
+        batch.refresh_from_db()
+    if batch.status != ImportBatch.Status.APPLYING:
+        raise ImportRefused(_("This import is not waiting to be applied."))
+    user = batch.applied_by or user
+    workflow = Organisation().get_workflow()
+    if workflow is None and not batch.publish_directly:
+        raise ImportRefused(_("No review workflow is set up for organisations."))
+    results = list(_to_apply(batch).select_related("organisation"))
+    done = 0
+    try:
+        for start in range(0, len(results), APPLY_CHUNK):
+            chunk = results[start : start + APPLY_CHUNK]
+            with transaction.atomic(), quiet_workflow_notifications():
+                _apply_chunk(batch, chunk, user, workflow)
+            done += len(chunk)
+            _progress(batch, done)
+    except Exception as error:
+        logger.exception("Import %s failed while applying", batch.pk)
+        _undo(batch)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED,
+            message=_(
+                "Applying stopped on an unexpected error (%(error)s). Everything this import had "
+                "written was undone; the records are as they were."
+            )
+            % {"error": type(error).__name__},
+        )
+        batch.refresh_from_db()
+        return batch
+    applied = batch.results.filter(applied=True)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.APPLIED,
+        applied_at=timezone.now(),
+        summary={**batch.summary, "applied": applied.count()},
+    )
+    batch.refresh_from_db()
+    ids = list(applied.values_list("organisation_id", flat=True))
+    transaction.on_commit(lambda: _after_apply(batch, ids))
+    return batch
+
+
+def _apply_chunk(batch: ImportBatch, chunk: list[ImportRow], user, workflow):
+    scheme = batch.profile_snapshot["scheme"]
+    reference = f"import:{batch.uuid}"
+    updating = [
+        r.organisation_id
+        for r in chunk
+        if r.outcome == Outcome.UPDATE
+        or (r.outcome == Outcome.PROBABLE and r.decision == Decision.SAME)
+    ]
+    organisations = {
+        o.pk: o for o in Organisation.objects.select_for_update().filter(pk__in=updating)
+    }
+    if organisations:
+        before = snapshot_records(
+            organisations=list(organisations.values()),
+            comment=_("Before import “%(file)s”") % {"file": batch.filename},
+            source=AuditSource.Source.IMPORT,
+            user=user,
+            reference=reference,
+        )
+        BatchRevision.objects.create(revision=before, batch=batch, kind=BatchRevision.Kind.BEFORE)
+    in_review = _in_review(list(organisations))
+    with audited(
+        comment=_("Import “%(file)s”") % {"file": batch.filename},
+        source=AuditSource.Source.IMPORT,
+        user=user,
+        reference=reference,
+    ):
+        reversion.add_meta(BatchRevision, batch=batch, kind=BatchRevision.Kind.APPLIED)
+        for result in chunk:
+            if result.organisation_id in organisations:
+                organisation = organisations[result.organisation_id]
+                if organisation.pk in in_review:
+                    result.outcome = Outcome.IN_REVIEW
+                    result.save(update_fields=["outcome"])
+                    continue
+                _apply_update(batch, result, organisation, user, workflow, scheme)
+            elif result.outcome != Outcome.UPDATE and result.decision != Decision.SAME:
+                _apply_new(batch, result, user, workflow, scheme)
+
+
+def _submit(batch, obj, user, workflow, *, created: bool) -> tuple:
+    revision = obj.save_revision(user=user, log_action="wagtail.create" if created else True)
+    state = None
+    if batch.publish_directly:
+        revision.publish(user=user, log_action=True)
+    else:
+        state = workflow.start(obj, user)
+    log(
+        instance=obj,
+        action="repertoire.import",
+        user=user,
+        data={"batch": str(batch.uuid), "file": batch.filename},
+    )
+    return revision, state.pk if state else None
+
+
+def _apply_update(batch, result, organisation, user, workflow, scheme):
+    draft = organisation.get_latest_revision_as_object()
+    content = as_content(draft.serializable_data())
+    changes = merge(content, result.data, scheme=scheme)
+    if not changes:  # the record already says what the file says (edited since the dry run)
+        result.outcome = Outcome.UNCHANGED
+        result.save(update_fields=["outcome"])
+        return
+    previous = {
+        "latest_revision": organisation.latest_revision_id,
+        "live_revision": organisation.live_revision_id,
+    }
+    merged = organisation.with_content_json(content)
+    revision, previous["workflow_state"] = _submit(batch, merged, user, workflow, created=False)
+    result.previous = previous
+    result.revision = revision
+    result.changes = changes
+    result.applied = True
+    result.organisation = organisation
+    result.save(
+        update_fields=["previous", "revision", "changes", "applied", "organisation", "outcome"]
+    )
+
+
+def _apply_new(batch, result, user, workflow, scheme):
+    content = blank(Organisation)
+    merge(content, result.data, scheme=scheme)
+    organisation = Organisation.from_serializable_data(content)
+    organisation.live = False
+    organisation.has_unpublished_changes = True
+    organisation.slug = organisation.make_unique_slug()
+    organisation.save()
+    revision, state = _submit(batch, organisation, user, workflow, created=True)
+    result.organisation = organisation
+    result.revision = revision
+    result.previous = {"created": True, "workflow_state": state}
+    result.applied = True
+    result.save(update_fields=["organisation", "revision", "previous", "applied"])
+
+
+def _after_apply(batch: ImportBatch, organisation_ids: list[int]):
+    from .tasks import geocode_batch, notify_batch
+
+    geocode_batch.enqueue(batch.pk)
+    notify_batch.enqueue(batch.pk)
+    if batch.publish_directly:
+        for pk in organisation_ids:
+            search_document_update(organisation_id=pk)
+        public_version_bump()
+
+
+def batch_notify(*, batch: ImportBatch) -> int:
+    """One email to the importer (it is done) and one to each reviewer (so many records wait),
+    instead of one workflow email per record. Returns how many emails went out."""
+    from review.services import CURATORS
+
+    applied = batch.results.filter(applied=True).count()
+    admin_url = settings.WAGTAILADMIN_BASE_URL + reverse("imports:batch", args=[batch.pk])
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        if batch.applied_by and batch.applied_by.email:
+            sent += send_mail(
+                _("Import “%(file)s” applied") % {"file": batch.filename},
+                _("%(count)s organisations were written as drafts or published. Results: %(url)s")
+                % {"count": applied, "url": admin_url},
+                None,
+                [batch.applied_by.email],
+            )
+        if applied and not batch.publish_directly:
+            reviewers = (
+                get_user_model()
+                .objects.filter(groups__name=CURATORS, is_active=True)
+                .exclude(email="")
+                .distinct()
+            )
+            emails = [u.email for u in reviewers if u != batch.applied_by]
+            if emails:
+                sent += send_mail(
+                    _("%(count)s records from an import wait for review") % {"count": applied},
+                    _(
+                        "The import “%(file)s” submitted %(count)s records to the review workflow. "
+                        "Import results: %(url)s"
+                    )
+                    % {"file": batch.filename, "count": applied, "url": admin_url},
+                    None,
+                    emails,
+                )
+    return sent
+
+
+# --- 5. Roll back ---------------------------------------------------------------------------------
+
+
+def batch_rollback(*, batch: ImportBatch, user) -> ImportBatch:
+    """Put every record the batch touched back exactly as it was before: created organisations
+    deleted, updated ones restored from the revision kept before the batch wrote, the batch's
+    drafts and reviews removed."""
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise ImportRefused(_("Only an applied import can be rolled back."))
+    _undo(batch)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.ROLLED_BACK, rolled_back_at=timezone.now(), rolled_back_by=user
+    )
+    batch.refresh_from_db()
+    for result in batch.results.filter(applied=True).exclude(organisation=None):
+        log(
+            instance=result.organisation,
+            action="repertoire.import_rollback",
+            user=user,
+            data={"batch": str(batch.uuid), "file": batch.filename},
+        )
+    return batch
+
+
+def _undo(batch: ImportBatch) -> None:
+    content_type = ContentType.objects.get_for_model(Organisation)
+    with (
+        transaction.atomic(),
+        audited(
+            comment=_("Roll back import “%(file)s”") % {"file": batch.filename},
+            source=AuditSource.Source.IMPORT,
+            reference=f"rollback:{batch.uuid}",
+        ),
+    ):
+        applied = list(batch.results.filter(applied=True))
+        touched = [r.organisation_id for r in applied if r.organisation_id]
+        states = WorkflowState.objects.filter(
+            base_content_type=content_type, object_id__in=[str(pk) for pk in touched]
+        )
+        revisions = [r.revision_id for r in applied if r.revision_id]
+        # The reviews the batch started, then its revisions.
+        states.filter(pk__in=[r.previous.get("workflow_state") for r in applied]).delete()
+        created = [
+            r.organisation_id for r in applied if r.previous.get("created") and r.organisation_id
+        ]
+        Revision.objects.filter(
+            base_content_type=content_type, object_id__in=[str(pk) for pk in created]
+        ).delete()
+        states.filter(object_id__in=[str(pk) for pk in created]).delete()
+        Organisation.objects.filter(pk__in=created).delete()
+        for kept in batch.revisions.filter(kind=BatchRevision.Kind.BEFORE).select_related(
+            "revision"
+        ):
+            kept.revision.revert(delete=True)
+        for result in applied:
+            if result.previous.get("created") or not result.organisation_id:
+                continue
+            Organisation.objects.filter(pk=result.organisation_id).update(
+                latest_revision_id=result.previous.get("latest_revision"),
+                live_revision_id=result.previous.get("live_revision"),
+            )
+        Revision.objects.filter(pk__in=revisions).delete()
+        batch.results.filter(applied=True).update(applied=False)
+        if batch.publish_directly:
+            for pk in touched:
+                if pk not in created:
+                    search_document_update(organisation_id=pk)
+            public_version_bump()
+
+
+# --- Reading results ------------------------------------------------------------------------------
+
+
+def batch_report(batch: ImportBatch) -> dict:
+    """What ``import_records --format json`` prints."""
+    summary = batch.summary or {}
+    return {
+        "batch": str(batch.uuid),
+        "status": batch.status,
+        "rows": summary.get("rows", 0),
+        "new": summary.get("new", 0),
+        "updated": summary.get("updated", 0),
+        "unchanged": summary.get("unchanged", 0),
+        "probable_matches": summary.get("probable_matches", 0),
+        "duplicates": summary.get("duplicates", 0),
+        "in_review": summary.get("in_review", 0),
+        "applied": summary.get("applied", 0),
+        "notes": summary.get("notes", []),
+        "errors": batch_errors(batch),
+    }

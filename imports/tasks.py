@@ -1,0 +1,49 @@
+"""Background work for imports. Tasks take primary keys and call a service."""
+
+from django_tasks import task
+
+from organisations.geocoding import organisation_geocode
+
+from .models import ImportBatch
+
+
+@task()
+def check_batch(batch_id: int) -> dict:
+    """The dry run of an uploaded file; returns its summary."""
+    from .services import batch_check
+
+    batch = batch_check(batch=ImportBatch.objects.get(pk=batch_id))
+    return batch.summary
+
+
+@task()
+def apply_batch(batch_id: int) -> str:
+    """Apply a confirmed batch (claimed by ``batch_apply_start``); returns its final status."""
+    from .services import batch_apply
+
+    batch = batch_apply(batch=ImportBatch.objects.get(pk=batch_id))
+    return batch.status
+
+
+@task()
+def notify_batch(batch_id: int) -> int:
+    from .services import batch_notify
+
+    return batch_notify(batch=ImportBatch.objects.get(pk=batch_id))
+
+
+@task(queue_name="geocoding")
+def geocode_batch(batch_id: int) -> int:
+    """Geocode the addresses of the organisations a batch wrote (saved rows and drafts), one
+    queue for all geocoding so the provider's rate limit holds. Returns how many were looked at."""
+    ids = (
+        ImportBatch.objects.get(pk=batch_id)
+        .results.filter(applied=True)
+        .values_list("organisation_id", flat=True)
+    )
+    count = 0
+    for organisation_id in ids:
+        if organisation_id:
+            organisation_geocode(organisation_id=organisation_id)
+            count += 1
+    return count
