@@ -1,5 +1,8 @@
 """The test suite: fast hashing, mail kept in memory, tasks run at once."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *
 from .env import env_str
 
@@ -21,3 +24,5 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_AUTOREFRESH = True
 LOGGING["root"]["level"] = env_str("LOG_LEVEL", "WARNING")
 PUBLIC_CACHE_SECONDS = 0  # tests that want the cache turn it on
+# Uploaded files (import originals) go to a scratch folder, never into the working tree.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="repertoire-test-media-"))
