@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 
 from django.core.serializers.json import DjangoJSONEncoder
+from modelcluster.models import get_serializable_data_for_fields
 from wagtail.models import Revision
 
 from organisations.geocoding import fold, normalise_postal_code, normalise_street
@@ -107,7 +108,13 @@ _BLANKS: dict = {}
 def blank(model) -> dict:
     """A new child (or organisation) as a revision stores it, with a fresh UUID."""
     if model not in _BLANKS:
-        _BLANKS[model] = as_content(model().serializable_data())
+        instance = model()
+        data = (
+            instance.serializable_data()
+            if hasattr(instance, "serializable_data")  # a ClusterableModel, with its children
+            else get_serializable_data_for_fields(instance)
+        )
+        _BLANKS[model] = as_content(data)
     row = json.loads(json.dumps(_BLANKS[model]))
     row["pk"] = row["id"] = None
     if "uuid" in row:
@@ -205,6 +212,13 @@ def merge(content: dict, data: dict, *, scheme: str = "") -> list[dict]:
 
     services = content.setdefault("services", [])
     for values in data.get("services", []):
+        if not (values.get("uuid") or values.get("name_fr") or values.get("name_en")):
+            # A partner's columns about what the organisation offers ("Clientèle", "Frais")
+            # without a service name: its only service, or one named after the organisation.
+            if len(services) == 1:
+                _set_fields(services[0], values, "service", services[0].get("name_fr", ""), changes)
+                continue
+            values = {**values, "name_fr": content.get("name", "")}
         existing = _find(services, values, _service_key)
         if existing is None:
             existing = blank(Service)

@@ -1,0 +1,355 @@
+"""Whatever a partner's file is like, the dry run ends in an explanation: never a traceback, and
+nothing written to the records."""
+
+import codecs
+import datetime
+import io
+import zipfile
+
+import pytest
+import tablib
+
+from imports.models import ImportBatch, ImportRow
+from imports.spreadsheets import SheetError, open_sheet
+from organisations.models import Organisation
+
+from .sheets import (
+    MUNICIPAL_HEADERS,
+    check,
+    csv_bytes,
+    municipal_profile,
+    results,
+    with_sheet_xml,
+    xlsx,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROW = ["L-1", "Popote roulante de Laval", "1200 boul. Saint-Martin O.", "Laval", "H7S 1M9",
+       "450 555-0101", "info@popote.example", "popote.example", "Aînés"]  # fmt: skip
+
+
+@pytest.fixture
+def profile():
+    return municipal_profile()
+
+
+def unreadable(batch) -> str:
+    assert batch.status == ImportBatch.Status.UNREADABLE
+    assert not batch.results.exists()
+    return batch.message
+
+
+def test_an_empty_file_is_refused_with_a_reason(profile):
+    assert unreadable(check(b"", profile)) == "The file is empty."
+
+
+def test_a_sheet_with_nothing_in_it_has_no_header(profile):
+    assert "no header row" in unreadable(check(xlsx([]), profile))
+
+
+def test_a_file_with_only_its_header_reads_as_no_data(profile):
+    batch = check(xlsx([MUNICIPAL_HEADERS]), profile)
+    assert batch.status == ImportBatch.Status.CHECKED
+    assert batch.summary["rows"] == 0
+    assert "a header row but no data" in " ".join(batch.summary["notes"])
+
+
+def test_unknown_columns_are_listed_not_refused(profile):
+    batch = check(xlsx([[*MUNICIPAL_HEADERS, "Remarques internes"], [*ROW, "à rappeler"]]), profile)
+    assert batch.status == ImportBatch.Status.CHECKED
+    assert batch.summary["unmapped_columns"] == ["Remarques internes"]
+    assert batch.summary["new"] == 1
+
+
+def test_a_missing_column_the_profile_reads_is_named(profile):
+    headers = [h for h in MUNICIPAL_HEADERS if h != "Tél."]
+    message = unreadable(check(xlsx([headers, ROW[:5] + ROW[6:]]), profile))
+    assert "“Tél.” (Phone)" in message
+    assert "Columns found" in message
+
+
+def test_headers_match_whatever_their_case_accents_and_spacing(profile):
+    headers = [h.upper().replace("É", "E") for h in MUNICIPAL_HEADERS]
+    headers[1] = "  nom   de l'organisme "
+    batch = check(xlsx([headers, ROW]), profile)
+    assert batch.summary["new"] == 1
+
+
+def test_the_header_is_the_first_non_empty_row(profile):
+    batch = check(xlsx([[], [None, None], ["", ""], MUNICIPAL_HEADERS, ROW]), profile)
+    assert batch.summary["header_row"] == 4
+    assert list(results(batch)) == [5]
+
+
+def test_a_corrupt_workbook_is_refused(profile):
+    data = xlsx([MUNICIPAL_HEADERS, ROW])
+    message = unreadable(check(data[: len(data) // 2], profile))
+    assert "damaged" in message
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(profile):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    assert "damaged or is not an Excel workbook" in unreadable(check(buffer.getvalue(), profile))
+
+
+def test_a_password_protected_workbook_is_refused_with_what_to_do(profile):
+    # Excel saves an encrypted workbook in a Compound File container, as it did .xls files.
+    data = codecs.decode("d0cf11e0a1b11ae1", "hex") + b"\x00" * 4_000
+    message = unreadable(check(data, profile))
+    assert "password-protected" in message
+    assert "save it as .xlsx without a password" in message
+
+
+def test_a_zip_bomb_stops_before_anything_is_unpacked(profile, settings):
+    settings.REPERTOIRE_IMPORT_MAX_UNCOMPRESSED_BYTES = 2_000_000
+    bomb = with_sheet_xml(
+        xlsx([MUNICIPAL_HEADERS, ROW]),
+        lambda xml: xml.replace("</worksheet>", "<!--" + " " * 5_000_000 + "--></worksheet>"),
+    )
+    assert len(bomb) < 100_000
+    message = unreadable(check(bomb, profile))
+    assert "Once unpacked" in message and "Nothing was imported" in message
+
+
+def test_a_file_over_the_size_limit_is_refused(profile, settings):
+    settings.REPERTOIRE_IMPORT_MAX_BYTES = 1_000
+    message = unreadable(check(xlsx([MUNICIPAL_HEADERS, ROW]), profile))
+    assert "the limit is 0.0 MB" in message or "the limit is" in message
+
+
+def test_a_sheet_formatted_down_a_million_rows_stops_after_the_empty_run(profile):
+    """Formatting without values makes a row element per row: openpyxl would walk them all."""
+
+    def million_formatted_rows(xml: str) -> str:
+        rows = "".join(f'<row r="{n}"><c r="A{n}" s="0"/></row>' for n in range(3, 1_000_003))
+        return xml.replace("</sheetData>", rows + "</sheetData>")
+
+    data = with_sheet_xml(xlsx([MUNICIPAL_HEADERS, ROW]), million_formatted_rows)
+    batch = check(data, profile)
+    assert batch.status == ImportBatch.Status.CHECKED
+    assert batch.summary["new"] == 1
+    assert "Reading stopped at row 1002 after 1000 empty rows" in batch.summary["notes"][0]
+
+
+def test_more_rows_than_the_limit_stop_the_file_with_a_message(profile, settings):
+    settings.REPERTOIRE_IMPORT_MAX_ROWS = 3
+    rows = [MUNICIPAL_HEADERS] + [[f"L-{n}", f"Organisme {n}", *ROW[2:]] for n in range(5)]
+    assert "more than 3 rows" in unreadable(check(xlsx(rows), profile))
+
+
+def test_rows_are_read_as_they_are_needed():
+    """A streamed sheet: the first rows arrive before the row limit is reached further down."""
+    rows = [["Nom"]] + [[f"Organisme {n}"] for n in range(10)]
+    with open_sheet(io.BytesIO(xlsx(rows))) as sheet:
+        from django.test import override_settings
+
+        with override_settings(REPERTOIRE_IMPORT_MAX_ROWS=4):
+            seen = []
+            with pytest.raises(SheetError):
+                for _number, values in sheet.rows:
+                    seen.append(values[0])
+    assert seen == ["Organisme 0", "Organisme 1", "Organisme 2", "Organisme 3"]
+
+
+def test_a_formula_gives_its_saved_result(profile):
+    data = with_sheet_xml(
+        xlsx([MUNICIPAL_HEADERS, ROW]),
+        lambda xml: xml.replace(
+            '<c r="B2" t="inlineStr"><is><t>Popote roulante de Laval</t></is></c>',
+            '<c r="B2" t="str"><f>CONCATENATE("Popote ","de Laval")</f><v>Popote de Laval</v></c>',
+        ),
+    )
+    batch = check(data, profile)
+    assert results(batch)[2].name == "Popote de Laval"
+
+
+def test_a_formula_without_a_saved_result_is_reported_on_its_row(profile):
+    row = list(ROW)
+    row[6] = '=CONCATENATE("info","@popote.example")'  # openpyxl saves no result for it
+    batch = check(xlsx([MUNICIPAL_HEADERS, row]), profile)
+    [error] = results(batch)[2].errors
+    assert error["column"] == "Courriel"
+    assert "formula" in error["message"] and "save it again" in error["message"]
+
+
+def test_a_cell_showing_an_error_is_reported(profile):
+    data = with_sheet_xml(
+        xlsx([MUNICIPAL_HEADERS, ROW]),
+        lambda xml: xml.replace(
+            '<c r="G2" t="inlineStr"><is><t>info@popote.example</t></is></c>',
+            '<c r="G2" t="e"><f>A1/0</f><v>#DIV/0!</v></c>',
+        ),
+    )
+    [error] = results(check(data, profile))[2].errors
+    assert error["message"] == "The cell shows an error (#DIV/0!)."
+
+
+def test_merged_organisation_cells_group_the_services_under_it():
+    profile = municipal_profile(
+        layout="service",
+        columns=[
+            {"column": "Organisme", "target": "name"},
+            {"column": "Ville", "target": "municipality"},
+            {"column": "Service", "target": "service_name_fr"},
+        ],
+    )
+    rows = [
+        ["Organisme", "Ville", "Service"],
+        ["Maison de la famille", "Longueuil", "Halte-garderie"],
+        [None, None, "Ateliers parents-enfants"],
+        [None, None, "Friperie"],
+        ["Entraide Boucherville", "Boucherville", "Dépannage alimentaire"],
+    ]
+    batch = check(xlsx(rows, merge=["A2:A4", "B2:B4"]), profile)
+    found = results(batch)
+    assert list(found) == [2, 5]
+    assert found[2].rows == [2, 3, 4]
+    assert [s["name_fr"] for s in found[2].data["services"]] == [
+        "Halte-garderie",
+        "Ateliers parents-enfants",
+        "Friperie",
+    ]
+
+
+def test_numbers_typed_as_numbers_and_dates_as_text_are_understood():
+    profile = municipal_profile(
+        layout="service",
+        columns=[
+            {"column": "Nom", "target": "name"},
+            {"column": "Tél.", "target": "phone"},
+            {"column": "NEQ", "target": "enterprise_number"},
+            {"column": "Service", "target": "service_name_fr"},
+            {"column": "Statut depuis", "target": "service_status_since"},
+        ],
+    )
+    rows = [
+        ["Nom", "Tél.", "NEQ", "Service", "Statut depuis"],
+        ["Un", 5145551234.0, 1234567890, "Repas", "31/03/2026"],
+        ["Deux", "514.555.1235 poste 22", "1234567891", "Repas", datetime.datetime(2026, 4, 1)],
+    ]
+    found = results(check(xlsx(rows), profile))
+    assert found[2].data["phones"] == [{"number": "+15145551234"}]
+    assert found[2].data["organisation"]["enterprise_number"] == "1234567890"
+    assert found[2].data["services"][0]["status_changed_at"] == "2026-03-31"
+    assert found[3].data["phones"] == [{"number": "+15145551235", "extension": "22"}]
+    assert found[3].data["services"][0]["status_changed_at"] == "2026-04-01"
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_five_megabyte_cell_is_an_error_on_its_row_not_a_crash(profile, kind):
+    row = list(ROW)
+    row[8] = "x" * 5_000_000  # openpyxl (like Excel) keeps the first 32,767 characters
+    rows = [MUNICIPAL_HEADERS, row]
+    data = xlsx(rows) if kind == "xlsx" else csv_bytes(rows, separator=";")
+    batch = check(data, profile, f"f.{kind}")
+    [error] = results(batch)[2].errors
+    assert error["column"] == "Clientèle"
+    assert "characters; at most 20000 are accepted" in error["message"]
+    assert len(error["value"]) <= 200
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("Courriel", "info@popote", "“info@popote” is not an email address."),
+        ("Site web", "http://", "“http://” is not a website address."),
+        ("Site web", "javascript:alert(1)", "is not a website address"),
+        (
+            "Code postal",
+            "H2X 1Y",
+            "The postal code “H2X 1Y” is incomplete: a Canadian postal code has six characters",
+        ),
+        ("Code postal", "90210", "is incomplete"),
+        ("Code postal", "HHH 111", "is not a Canadian postal code"),
+        ("Tél.", "555-01", "is not a"),
+        ("Ville", "Springfield", "is not a municipality or borough of Greater Montréal"),
+        ("Ville", "Lavall", "Did you mean “Laval”?"),
+    ],
+)
+def test_a_bad_value_is_explained_with_its_row_and_column(profile, column, value, message):
+    row = list(ROW)
+    row[MUNICIPAL_HEADERS.index(column)] = value
+    rows = [MUNICIPAL_HEADERS, ROW, row]
+    rows[1] = ["L-0", "Autre organisme", *ROW[2:]]
+    batch = check(xlsx(rows), profile)
+    found = results(batch)
+    assert found[2].outcome == ImportRow.Outcome.NEW
+    [error] = found[3].errors
+    assert error["row"] == 3
+    assert error["column"] == column
+    assert error["value"] == value
+    assert message in error["message"]
+    assert found[3].outcome == ImportRow.Outcome.ERROR
+    assert batch.summary["errors"] == 1
+
+
+def test_a_website_without_its_scheme_gets_https(profile):
+    batch = check(xlsx([MUNICIPAL_HEADERS, ROW]), profile)
+    assert results(batch)[2].data["organisation"]["website"] == "https://popote.example"
+
+
+CSV_ROWS = [MUNICIPAL_HEADERS, ["L-1", "Centre d'entraide Sainte-Thérèse", *ROW[2:]]]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "separator"),
+    [
+        ("utf-8", ","),
+        ("utf-8-sig", ";"),
+        ("cp1252", ";"),
+        ("latin-1", "\t"),
+        ("utf-16", "\t"),  # Excel's "Unicode text"
+    ],
+)
+def test_csv_in_any_common_encoding_and_separator(profile, encoding, separator):
+    rows = [[cell.replace(",", "") for cell in row] for row in CSV_ROWS]
+    batch = check(csv_bytes(rows, encoding=encoding, separator=separator), profile, "f.csv")
+    assert batch.summary["format"] == "csv"
+    [result] = batch.results.all()
+    assert result.name == "Centre d'entraide Sainte-Thérèse"
+    assert result.data["locations"][0]["street_address"] == "1200 boul. Saint-Martin O."
+
+
+def test_csv_cells_may_hold_separators_and_line_breaks_in_quotes(profile):
+    data = (
+        "No de dossier;Nom de l'organisme;Adresse civique;Ville;Code postal;Tél.;Courriel;"
+        'Site web;Clientèle\r\nL-1;"Aide; entraide";"12 rue A\nbureau 3";Laval;H7S 1M9;;;;'
+        "\r\nL-2;Deux;;Laval;;;;;\r\n"
+    ).encode()
+    found = results(check(data, profile, "f.csv"))
+    assert found[2].name == "Aide; entraide"
+    assert found[2].data["locations"][0]["street_address"] == "12 rue A\nbureau 3"
+    assert found[3].name == "Deux"
+
+
+def test_an_unclosed_quote_in_csv_shows_as_one_overlong_cell(profile, settings):
+    """The rest of the file falls into the quoted cell: its row says so, nothing is written."""
+    settings.REPERTOIRE_IMPORT_MAX_CELL_CHARS = 100
+    profile.columns = [{"column": "Nom de l'organisme", "target": "name"}]
+    profile.save()
+    lines = ["Nom de l'organisme", '"Jamais fermé'] + [f"Organisme {n}" for n in range(20)]
+    batch = check("\r\n".join(lines).encode(), profile, "f.csv")
+    [result] = batch.results.all()
+    assert result.number == 2
+    assert "characters; at most 100 are accepted" in result.errors[0]["message"]
+    assert not Organisation.objects.exists()
+
+
+def test_an_ods_spreadsheet_is_read(profile):
+    dataset = tablib.Dataset(*[tuple(ROW)], headers=MUNICIPAL_HEADERS)
+    batch = check(dataset.export("ods"), profile, "f.ods")
+    assert batch.summary["format"] == "ods"
+    assert [r.name for r in batch.results.all()] == ["Popote roulante de Laval"]
+
+
+def test_a_binary_file_that_is_no_spreadsheet_is_refused(profile):
+    assert "not a spreadsheet" in unreadable(check(bytes(range(256)) * 20, profile, "photo.jpg"))
+
+
+def test_the_dry_run_writes_no_record(profile):
+    before = Organisation.objects.count()
+    check(xlsx([MUNICIPAL_HEADERS, ROW]), profile)
+    assert Organisation.objects.count() == before
