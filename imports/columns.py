@@ -610,9 +610,8 @@ class Reference:
         self.territories = {t.pk: t for t in Territory.objects.all()}
         self.by_place: dict[str, list[Territory]] = {}
         for t in self.territories.values():
-            for name in {t.name, t.name_en, t.slug}:
-                if name:
-                    self.by_place.setdefault(place_key(name), []).append(t)
+            for key in {place_key(name) for name in (t.name, t.name_en, t.slug) if name}:
+                self.by_place.setdefault(key, []).append(t)
         self.categories = {c.pk: c for c in Category.objects.all()}
         self.by_category: dict[str, Category] = {}
         for c in self.categories.values():

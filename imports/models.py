@@ -146,6 +146,12 @@ class ImportBatch(models.Model):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at"]
+        permissions = [
+            (
+                "publish_directly_importbatch",
+                _("Can publish an import directly, without review"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -108,7 +108,9 @@ def batch_create(
     *, file, filename: str, profile: MappingProfile, user=None, publish_directly: bool = False
 ) -> ImportBatch:
     """Keep the original file; nothing is read yet."""
-    if publish_directly and not (user is None or user.is_superuser):
+    if publish_directly and not (
+        user is None or user.has_perm("imports.publish_directly_importbatch")
+    ):
         raise ImportRefused(_("Only administrators may publish an import without review."))
     batch = ImportBatch(
         profile=profile,

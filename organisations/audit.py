@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from reversion.middleware import RevisionMiddleware
 
 WAGTAIL_RECORD_FIELDS = ("latest_revision", "live_revision", "locked_by")
+# Full-precision timestamps, so a restored row is the row as it was (organisations/serialization.py).
+FORMAT = "json_exact"
 SERVICE_M2M_FIELDS = ("categories", "service_areas")
 
 
@@ -40,19 +42,21 @@ def register_models():
 
     reversion.register(
         Organisation,
+        format=FORMAT,
         exclude=WAGTAIL_RECORD_FIELDS,
         follow=("services", "locations", "phones", "contacts", "identifiers"),
     )
     reversion.register(
         Service,
+        format=FORMAT,
         exclude=SERVICE_M2M_FIELDS,
         follow=("category_links", "area_links"),
     )
-    reversion.register(Service.categories.through)
-    reversion.register(Service.service_areas.through)
-    reversion.register(Location, follow=("hours",))
+    reversion.register(Service.categories.through, format=FORMAT)
+    reversion.register(Service.service_areas.through, format=FORMAT)
+    reversion.register(Location, format=FORMAT, follow=("hours",))
     for model in (OpeningHours, Phone, Contact, OrganisationIdentifier, Territory, Category):
-        reversion.register(model)
+        reversion.register(model, format=FORMAT)
 
 
 def _record_rows(organisation) -> list:

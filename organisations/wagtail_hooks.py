@@ -1,6 +1,7 @@
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from wagtail import hooks
@@ -195,6 +196,13 @@ class OrganisationIndexView(IndexView):
         page.object_list = with_editorial_state(list(page.object_list))
         return paginator, page, page.object_list, is_paginated
 
+    @cached_property
+    def header_more_buttons(self):
+        # The export a partner import reads back, with the listing's filters and search.
+        from imports.admin_views import export_buttons
+
+        return [*super().header_more_buttons, *export_buttons(self.request)]
+
     def preprocess_field_value(self, field, value, export_format):
         # Wagtail's list export escapes nothing; a name such as "=HYPERLINK(...)" must not run
         # as a formula in the curator's spreadsheet.
@@ -339,6 +347,13 @@ def register_log_actions(actions):
     actions.register_action("repertoire.archive", _("Archive"), _("Archived"))
     actions.register_action("repertoire.unarchive", _("Reopen"), _("Reopened"))
     actions.register_action("repertoire.recover", _("Recover"), _("Recovered from the audit log"))
+    # Written on each record an import batch changes or creates (imports/services.py).
+    actions.register_action(
+        "repertoire.import", _("Import"), _("Changed by an import from a partner file")
+    )
+    actions.register_action(
+        "repertoire.import_rollback", _("Roll back an import"), _("Import rolled back")
+    )
 
 
 @hooks.register("register_admin_urls")

@@ -48,6 +48,8 @@ _ADMINISTRATOR_PERMISSIONS = [
     *_EDITOR_PERMISSIONS,
     ("organisations", "organisation", ["delete"]),
     ("imports", "mappingprofile", ["delete"]),
+    # Administrators may let an import skip review (logged on every record it publishes).
+    ("imports", "importbatch", ["publish_directly"]),
     # Spam, or personal information a visitor should not have sent.
     ("review", "suggestion", ["delete"]),
     ("organisations", "territory", ["add", "change"]),

@@ -202,6 +202,9 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx", "ods", "zip"]
 
+# The audit log keeps timestamps to the microsecond (organisations/serialization.py).
+SERIALIZATION_MODULES = {"json_exact": "organisations.serialization"}
+
 # --- Répertoire -----------------------------------------------------------------------------------
 # An annual update starts about 10-11 months after the last one (AIRS / Inform standard).
 REPERTOIRE_REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 365)

@@ -1,0 +1,339 @@
+"""Nadia's partner import (SCENARIOS.md): what the dry run announces is what is applied, as
+drafts waiting for review; probable matches wait for a person; the whole batch rolls back to
+exactly what was there before."""
+
+import pytest
+from django.core import mail
+from wagtail.models import Revision, WorkflowState
+
+from imports import services
+from imports.models import BatchRevision, ImportBatch, ImportRow
+from imports.services import (
+    ImportRefused,
+    batch_apply,
+    batch_decide,
+    batch_rollback,
+)
+from organisations.factories import (
+    LocationFactory,
+    OrganisationFactory,
+    PhoneFactory,
+    ServiceFactory,
+    category,
+    territory,
+)
+from organisations.models import (
+    Contact,
+    Location,
+    OpeningHours,
+    Organisation,
+    OrganisationIdentifier,
+    Phone,
+    Service,
+)
+
+from .sheets import MUNICIPAL_HEADERS, check, municipal_profile, results, xlsx
+
+pytestmark = pytest.mark.django_db
+Outcome = ImportRow.Outcome
+
+
+def database_state() -> dict:
+    """Every row a batch could touch, as stored."""
+    through = (Service.categories.through, Service.service_areas.through)
+    models = (Organisation, Service, *through, Location, OpeningHours, Phone, Contact,
+              OrganisationIdentifier)  # fmt: skip
+    state = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+    state["revisions"] = list(Revision.objects.order_by("pk").values())
+    state["workflow_states"] = list(WorkflowState.objects.order_by("pk").values())
+    return state
+
+
+@pytest.fixture
+def records(editor):
+    """What the 211 already has: three live organisations, one known to the partner by its id."""
+    unchanged = OrganisationFactory(name="Popote roulante de Laval", email="info@popote.example")
+    OrganisationIdentifier.objects.create(
+        organisation=unchanged, scheme="ville-test", identifier="L-1"
+    )
+    LocationFactory(
+        organisation=unchanged,
+        street_address="1200 boul. Saint-Martin O.",
+        municipality=territory("laval"),
+        postal_code="H7S 1M9",
+    )
+    PhoneFactory(organisation=unchanged, number="+14505550101")
+
+    moved = OrganisationFactory(name="Maison des jeunes de Chomedey", email="mdj@old.example")
+    OrganisationIdentifier.objects.create(organisation=moved, scheme="ville-test", identifier="L-2")
+    LocationFactory(
+        organisation=moved,
+        street_address="3 rue Ancienne",
+        municipality=territory("laval"),
+        postal_code="H7W 1A1",
+    )
+    ServiceFactory(
+        organisation=moved, name_fr="Maison des jeunes", categories=[category("aide-alimentaire")]
+    )
+
+    lookalike = OrganisationFactory(name="Centre d'entraide Saint-Jean-Baptiste")
+    LocationFactory(
+        organisation=lookalike,
+        street_address="50 rue Saint-Jean",
+        municipality=territory("laval"),
+        postal_code="H7N 2B2",
+    )
+    return {"unchanged": unchanged, "moved": moved, "lookalike": lookalike}
+
+
+def partner_file() -> bytes:
+    return xlsx(
+        [
+            MUNICIPAL_HEADERS,
+            ["L-1", "Popote roulante de Laval", "1200 boul. Saint-Martin O.", "Laval", "H7S 1M9",
+             "450 555-0101", "info@popote.example", None, None],
+            ["L-2", "Maison des jeunes de Chomedey", "3 rue Ancienne", "Laval", "H7W 1A1",
+             "450-555-0202", "mdj@new.example", None, None],
+            ["L-3", "Halte-répit Fabreville", "4 rue Neuve", "Laval", "H7P 1A1",
+             "(450) 555-0303", "repit@halte.example", "halte.example", "Proches aidants"],
+            ["L-4", "Centre d'entraide St-Jean", "50, rue St-Jean", "Laval", "h7n2b2",
+             None, None, None, None],
+            ["L-5", "Erreur de code postal", "5 rue Quelconque", "Laval", "H2X 1Y",
+             None, None, None, None],
+        ]
+    )  # fmt: skip
+
+
+@pytest.fixture
+def checked(records, curator):
+    return check(partner_file(), municipal_profile(), user=curator)
+
+
+def test_the_dry_run_says_what_each_row_would_do(checked, records):
+    found = results(checked)
+    assert {n: r.outcome for n, r in found.items()} == {
+        2: Outcome.UNCHANGED,
+        3: Outcome.UPDATE,
+        4: Outcome.NEW,
+        5: Outcome.PROBABLE,
+        6: Outcome.ERROR,
+    }
+    assert {(c["field"], c["before"], c["after"]) for c in found[3].changes} == {
+        ("email", "mdj@old.example", "mdj@new.example"),
+        ("", None, "new"),  # the phone the 211 did not have
+    }
+    probable = found[5]
+    assert probable.organisation == records["lookalike"]
+    assert probable.match_score >= 80
+    assert probable.match_reason == "same postal code H7N 2B2"
+    summary = checked.summary
+    assert [summary[k] for k in ("new", "updated", "unchanged", "probable_matches", "errors")] == [
+        1, 1, 1, 1, 1
+    ]  # fmt: skip
+    [error] = found[6].errors
+    assert (error["row"], error["column"], error["value"]) == (6, "Code postal", "H2X 1Y")
+
+
+def test_applying_makes_drafts_in_review_and_leaves_the_public_record_alone(
+    checked, records, curator
+):
+    batch = batch_apply(batch=checked, user=curator)
+    assert batch.status == ImportBatch.Status.APPLIED
+    assert batch.summary["applied"] == 2
+
+    moved = Organisation.objects.get(pk=records["moved"].pk)
+    assert moved.email == "mdj@old.example"  # the live row: unchanged until approved
+    assert moved.has_unpublished_changes
+    draft = moved.get_latest_revision_as_object()
+    assert draft.email == "mdj@new.example"
+    assert [p.number for p in draft.phones.all()] == ["+14505550202"]
+    assert WorkflowState.objects.for_instance(moved).get().status == "in_progress"
+
+    new = Organisation.objects.get(name="Halte-répit Fabreville")
+    assert not new.live
+    assert new.identifiers.get().identifier == "L-3"
+    assert WorkflowState.objects.for_instance(new).get().status == "in_progress"
+    assert new.get_latest_revision().user == curator
+
+    # The probable match waits for a person; the row with an error is left out.
+    assert not records["lookalike"].has_unpublished_changes
+    assert not Organisation.objects.filter(name__startswith="Erreur").exists()
+
+
+def test_applying_sends_one_summary_instead_of_an_email_per_record(
+    checked, curator, editor, django_capture_on_commit_callbacks
+):
+    other = type(curator).objects.create(username="marc", email="marc@211.example")
+    other.groups.add(*curator.groups.all())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch_apply(batch=checked, user=curator)
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert len(mail.outbox) == 2, subjects
+    assert any("wait for review" in s for s in subjects)
+    assert any("applied" in s for s in subjects)
+
+
+def test_categories_of_an_imported_service_reach_the_database_when_published(records, editor):
+    profile = municipal_profile(
+        layout="service",
+        columns=[
+            {"column": "Id", "target": "partner_id"},
+            {"column": "Nom", "target": "name"},
+            {"column": "Service", "target": "service_name_fr"},
+            {"column": "Besoins", "target": "categories"},
+            {"column": "Territoire", "target": "service_areas"},
+        ],
+        category_map={"Repas à domicile": "popote-roulante"},
+    )
+    data = xlsx(
+        [
+            ["Id", "Nom", "Service", "Besoins", "Territoire"],
+            [
+                "L-2",
+                "Maison des jeunes de Chomedey",
+                "Repas",
+                "Repas à domicile; aide-alimentaire",
+                "Laval",
+            ],
+        ]
+    )
+    batch = batch_apply(batch=check(data, profile), user=editor)
+    moved = Organisation.objects.get(pk=records["moved"].pk)
+    assert not moved.services.filter(name_fr="Repas").exists()  # not before approval
+    moved.get_latest_revision().publish(user=editor)
+    service = Organisation.objects.get(pk=moved.pk).services.get(name_fr="Repas")
+    assert sorted(c.code for c in service.categories.all()) == [
+        "aide-alimentaire",
+        "popote-roulante",
+    ]
+    assert [t.slug for t in service.service_areas.all()] == ["laval"]
+    assert batch.results.get().applied
+
+
+def test_a_confirmed_probable_match_updates_that_record_and_a_rejected_one_creates(
+    checked, records, curator
+):
+    batch_decide(batch=checked, decisions={5: ImportRow.Decision.SAME})
+    batch_apply(batch=checked, user=curator)
+    lookalike = Organisation.objects.get(pk=records["lookalike"].pk)
+    draft = lookalike.get_latest_revision_as_object()
+    assert draft.name == "Centre d'entraide St-Jean"
+    assert [(i.scheme, i.identifier) for i in draft.identifiers.all()] == [("ville-test", "L-4")]
+
+
+def test_a_probable_match_turned_down_becomes_a_new_organisation(checked, records, curator):
+    batch_decide(batch=checked, decisions={5: ImportRow.Decision.DIFFERENT})
+    batch_apply(batch=checked, user=curator)
+    assert Organisation.objects.filter(name="Centre d'entraide St-Jean", live=False).exists()
+    assert not Organisation.objects.get(pk=records["lookalike"].pk).has_unpublished_changes
+
+
+def test_a_decision_is_refused_once_applied(checked, curator):
+    batch_apply(batch=checked, user=curator)
+    with pytest.raises(ImportRefused):
+        batch_decide(batch=checked, decisions={5: ImportRow.Decision.SAME})
+
+
+def test_the_same_file_twice_is_all_unchanged_the_second_time(checked, records, curator):
+    batch_apply(batch=checked, user=curator)
+    again = check(partner_file(), checked.profile, user=curator)
+    found = results(again)
+    assert [found[n].outcome for n in (2, 3, 4)] == [Outcome.UNCHANGED] * 3
+    assert found[5].outcome == Outcome.PROBABLE  # still for a person to decide
+    assert again.summary["new"] == again.summary["updated"] == 0
+
+
+def test_a_record_already_in_review_waits(checked, records, curator):
+    moved = records["moved"]
+    moved.email = "autre@example.org"
+    moved.save_revision(user=curator)
+    moved.get_workflow().start(moved, curator)
+    again = check(partner_file(), checked.profile)
+    assert results(again)[3].outcome == Outcome.IN_REVIEW
+    batch_apply(batch=again, user=curator)
+    assert moved.get_latest_revision_as_object().email == "autre@example.org"
+
+
+@pytest.mark.parametrize("publish_directly", [False, True])
+def test_rolling_back_restores_exactly_the_state_before(records, administrator, publish_directly):
+    before = database_state()
+    profile = municipal_profile()
+    batch = services.batch_create(
+        file=__import__("io").BytesIO(partner_file()),
+        filename="laval.xlsx",
+        profile=profile,
+        user=administrator,
+        publish_directly=publish_directly,
+    )
+    batch = services.batch_check(batch=batch)
+    batch_decide(batch=batch, decisions={5: ImportRow.Decision.SAME})
+    batch = batch_apply(batch=batch, user=administrator)
+    assert batch.summary["applied"] == 3
+    if publish_directly:
+        assert Organisation.objects.get(pk=records["moved"].pk).email == "mdj@new.example"
+        assert Organisation.objects.get(name="Halte-répit Fabreville").live
+    assert database_state() != before
+    assert batch.revisions.filter(kind=BatchRevision.Kind.BEFORE).exists()
+
+    batch = batch_rollback(batch=batch, user=administrator)
+    assert batch.status == ImportBatch.Status.ROLLED_BACK
+    after = database_state()
+    for table in before:
+        for old, new in zip(before[table], after[table], strict=False):
+            assert {k: (v, new[k]) for k, v in old.items() if new[k] != v} == {}, table
+        assert len(after[table]) == len(before[table]), table
+
+
+def test_only_an_applied_batch_rolls_back(checked, curator):
+    with pytest.raises(ImportRefused):
+        batch_rollback(batch=checked, user=curator)
+
+
+def test_publishing_directly_is_for_administrators_only(curator):
+    with pytest.raises(ImportRefused):
+        services.batch_create(
+            file=__import__("io").BytesIO(b"x"),
+            filename="f.csv",
+            profile=municipal_profile(),
+            user=curator,
+            publish_directly=True,
+        )
+
+
+def test_a_failure_half_way_undoes_what_was_written(checked, records, curator, monkeypatch):
+    """Chunks commit one by one (the admin stays usable); a crash in a later chunk must not
+    leave the earlier ones behind."""
+    before = database_state()
+    monkeypatch.setattr(services, "APPLY_CHUNK", 1)
+    real = services._apply_new
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_apply_new", crash)
+    batch = batch_apply(batch=checked, user=curator)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "was undone" in batch.message and "RuntimeError" in batch.message
+    after = database_state()
+    for table in ("Organisation", "Service", "Location", "Phone", "OrganisationIdentifier",
+                  "revisions", "workflow_states"):  # fmt: skip
+        assert after[table] == before[table], table
+    assert real is not crash
+
+
+def test_geocoding_of_imported_addresses_is_queued_not_done_inline(
+    checked, curator, monkeypatch, django_capture_on_commit_callbacks
+):
+    geocoded = []
+    monkeypatch.setattr(
+        "imports.tasks.organisation_geocode",
+        lambda organisation_id: geocoded.append(organisation_id),
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        batch_apply(batch=checked, user=curator)
+    assert geocoded == []  # nothing geocoded while the import writes
+    for callback in callbacks:
+        callback()  # the task queue (immediate in tests) takes over
+    new = Organisation.objects.get(name="Halte-répit Fabreville")
+    assert sorted(geocoded) == sorted([new.pk, checked.results.get(number=3).organisation_id])
