@@ -353,3 +353,18 @@ def test_the_dry_run_writes_no_record(profile):
     before = Organisation.objects.count()
     check(xlsx([MUNICIPAL_HEADERS, ROW]), profile)
     assert Organisation.objects.count() == before
+
+
+def test_an_xml_entity_bomb_inside_a_workbook_is_refused(profile):
+    """openpyxl parses with defusedxml when it is installed (it is a dependency for this)."""
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    )
+    data = with_sheet_xml(
+        xlsx([MUNICIPAL_HEADERS, ROW]),
+        lambda xml: laughs + xml.split("?>", 1)[-1].replace("Popote roulante de Laval", "&lol3;"),
+    )
+    message = unreadable(check(data, profile))
+    assert "damaged" in message
