@@ -402,10 +402,10 @@ def _new_children(content: dict, before: dict) -> dict:
     } | {"name": content.get("name")}
 
 
-def _duplicates_in_file(results: list[ImportRow]) -> None:
+def _duplicates_in_file(results: list[ImportRow], seen: dict[tuple, int]) -> None:
     """New organisations that look like one another (same name, same postal code or phone):
-    the later ones are reported as repeats, for a person to sort out in the file."""
-    seen: dict[tuple, int] = {}
+    the later ones are reported as repeats, for a person to sort out in the file. ``seen``
+    carries the marks of earlier chunks."""
     for result in results:
         if result.outcome != Outcome.NEW:
             continue
@@ -471,31 +471,35 @@ def batch_check(*, batch: ImportBatch) -> ImportBatch:
         partner_ids=[g.key["partner_id"] for g in groups if g.key.get("partner_id")],
         uuids=[g.key["uuid"] for g in groups if g.key.get("uuid")],
     )
-    results = []
-    for start in range(0, len(groups), CHUNK):
-        results += _assess(groups[start : start + CHUNK], snapshot, matcher)
-        _progress(batch, min(start + CHUNK, len(groups)))
-    _duplicates_in_file(results)
-    with transaction.atomic():
-        batch.results.all().delete()
+    batch.results.all().delete()  # an earlier dry run of the same batch
+    counts: Counter = Counter()
+    seen: dict[tuple, int] = {}
+    total = len(groups)
+    # A chunk at a time, results written as they come: memory holds the file's values, not
+    # every result of a 60,000-row file at once.
+    for start in range(0, total, CHUNK):
+        results = _assess(groups[start : start + CHUNK], snapshot, matcher)
+        groups[start : start + CHUNK] = [None] * len(results)
+        _duplicates_in_file(results, seen)
         for result in results:
             result.batch = batch
         ImportRow.objects.bulk_create(results, batch_size=1000)
-        batch.summary = _summary(results, info)
-        batch.status = ImportBatch.Status.CHECKED
-        batch.checked_at = timezone.now()
-        batch.rows_done = batch.rows_total = len(groups)
-        batch.save(
-            update_fields=["summary", "status", "checked_at", "rows_done", "rows_total", "message"]
-        )
+        counts.update(r.outcome for r in results)
+        _progress(batch, min(start + CHUNK, total))
+    batch.summary = _summary(counts, total, info)
+    batch.status = ImportBatch.Status.CHECKED
+    batch.checked_at = timezone.now()
+    batch.rows_done = batch.rows_total = total
+    batch.save(
+        update_fields=["summary", "status", "checked_at", "rows_done", "rows_total", "message"]
+    )
     return batch
 
 
-def _summary(results: list[ImportRow], info: dict) -> dict:
-    counts = Counter(r.outcome for r in results)
+def _summary(counts: Counter, organisations: int, info: dict) -> dict:
     return {
         **info,
-        "organisations": len(results),
+        "organisations": organisations,
         "new": counts[Outcome.NEW],
         "updated": counts[Outcome.UPDATE],
         "unchanged": counts[Outcome.UNCHANGED],
