@@ -35,11 +35,11 @@ from .services import (
     ImportRefused,
     batch_apply_start,
     batch_check,
+    batch_check_start,
     batch_create,
     batch_decide,
     batch_rollback,
     profile_default,
-    profile_snapshot,
 )
 from .spreadsheets import SheetError, open_sheet
 
@@ -183,28 +183,6 @@ def _chosen_profile(choice: str, headers: list[str]) -> MappingProfile | None:
     return best
 
 
-def _check_start(*, batch: ImportBatch, profile: MappingProfile) -> None:
-    """Read the batch with ``profile`` and queue its dry run.
-
-    Belongs in ``imports.services`` as ``batch_check_start`` (the counterpart of
-    ``batch_apply_start``): it claims the batch the same way, so two clicks queue one check."""
-    from .tasks import check_batch
-
-    claimed = ImportBatch.objects.filter(
-        pk=batch.pk, status__in=[Status.UPLOADED, Status.CHECKED]
-    ).update(
-        profile=profile,
-        profile_snapshot=profile_snapshot(profile),
-        status=Status.CHECKING,
-        rows_done=0,
-        rows_total=0,
-        message="",
-    )
-    if not claimed:
-        raise ImportRefused(_("This import is already being checked or applied."))
-    transaction.on_commit(lambda: check_batch.enqueue(batch.pk))
-
-
 @require_http_methods(["GET", "POST"])
 def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     """Which of our fields each column feeds: a saved profile, or a new one suggested from
@@ -233,7 +211,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 used = form.save()
-                _check_start(batch=batch, profile=used)
+                batch_check_start(batch=batch, profile=used)
         except ImportRefused as error:
             messages.error(request, str(error))
         return _to_batch(batch)

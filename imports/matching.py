@@ -55,24 +55,34 @@ def _chunks(values: list):
 
 
 class Matcher:
-    def __init__(self, *, scheme: str, partner_ids: list[str], uuids: list[str]):
+    """Matches rows a chunk at a time: :meth:`know` reads the ids of the chunk's rows, then
+    :meth:`match` answers for each row. The indexes for probable matches are read once."""
+
+    def __init__(self, *, scheme: str):
+        self.scheme = scheme
         self.by_partner_id: dict[str, int] = {}
-        if scheme:
+        self.by_uuid: dict[str, int] = {}
+        self._names: dict[int, str] | None = None
+        self._by_postal_code: dict[str, set[int]] | None = None
+        self._by_phone: dict[str, set[int]] | None = None
+
+    def know(self, *, partner_ids: list[str], uuids: list[str]) -> None:
+        """Read which of our records these partner ids and UUIDs belong to (those of the rows
+        about to be matched: memory holds a chunk's ids, not a whole file's)."""
+        self.by_partner_id = {}
+        if self.scheme:
             for chunk in _chunks(sorted(set(partner_ids))):
                 self.by_partner_id.update(
                     OrganisationIdentifier.objects.filter(
-                        scheme=scheme, identifier__in=chunk
+                        scheme=self.scheme, identifier__in=chunk
                     ).values_list("identifier", "organisation_id")
                 )
-        self.by_uuid: dict[str, int] = {}
+        self.by_uuid = {}
         for chunk in _chunks(sorted(set(uuids))):
             self.by_uuid.update(
                 (str(u), pk)
                 for u, pk in Organisation.objects.filter(uuid__in=chunk).values_list("uuid", "pk")
             )
-        self._names: dict[int, str] | None = None
-        self._by_postal_code: dict[str, set[int]] | None = None
-        self._by_phone: dict[str, set[int]] | None = None
 
     def _load(self):
         """The indexes for probable matches, read the first time a row needs them."""
@@ -100,19 +110,30 @@ class Matcher:
             return Match(None, "")
         if self._names is None:
             self._load()
-        reasons: dict[int, str] = {}
+        # Why each candidate came up, put in words only for the one kept: the demo's shared
+        # phone numbers (and real switchboards) bring up many candidates per row.
+        reasons: dict[int, tuple[str, str]] = {}
         for code in postal_codes:
             for pk in self._by_postal_code.get(code, ()):
-                reasons.setdefault(pk, _("same postal code %(code)s") % {"code": code})
+                reasons.setdefault(pk, ("postal_code", code))
         for number in phones:
             for pk in self._by_phone.get(number, ()):
-                reasons.setdefault(pk, _("same phone number"))
+                reasons.setdefault(pk, ("phone", number))
         key = name_key(name)
-        best = Match(None, "")
-        for pk, reason in reasons.items():
-            if pk not in self._names:
+        best, best_score = None, PROBABLE_SCORE - 1
+        for pk in reasons:
+            other = self._names.get(pk)
+            if other is None:
                 continue
-            score = likeness(key, self._names[pk])
-            if score >= PROBABLE_SCORE and (best.score is None or score > best.score):
-                best = Match(pk, "probable", score, reason)
-        return best
+            score = likeness(key, other)
+            if score > best_score:
+                best, best_score = pk, score
+        if best is None:
+            return Match(None, "")
+        kind, value = reasons[best]
+        reason = (
+            _("same postal code %(code)s") % {"code": value}
+            if kind == "postal_code"
+            else _("same phone number")
+        )
+        return Match(best, "probable", best_score, reason)

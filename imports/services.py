@@ -16,10 +16,11 @@ The steps, each a function the admin wizard, the command line and the tasks all 
 5. :func:`batch_rollback` puts every record the batch touched back as it was.
 """
 
-import copy
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 import reversion
 from django.conf import settings
@@ -44,7 +45,7 @@ from organisations.search import public_version_bump, search_document_update
 from .columns import TARGETS_BY_KEY, CellProblem, Reference, clean, default_columns
 from .matching import Matcher, name_key
 from .models import BatchRevision, ImportBatch, ImportRow, MappingProfile
-from .records import as_content, blank, contents, merge
+from .records import as_content, blank, contents, copy_content, merge
 from .spreadsheets import SheetError, open_sheet
 from .workflow import quiet_workflow_notifications
 
@@ -191,11 +192,17 @@ def _add_child(children: list, values: dict):
         children.append(values)
 
 
-def _read_groups(sheet, snapshot: dict, reference: Reference, progress) -> tuple[list[Group], dict]:
+def _read_groups(
+    sheet, snapshot: dict, reference: Reference, info: dict, progress
+) -> Iterator[Group]:
+    """The file's rows, cleaned and gathered by organisation. One row per organisation: each
+    group as soon as its row is read (a 60,000-row file is never held whole). One row per
+    service: the groups once the whole file is read, since an organisation's rows may be
+    anywhere in it. ``info`` is filled in at the end (rows read, columns left out, notes)."""
     mapped, unmapped = _column_indexes(sheet.headers, snapshot["columns"])
     by_service = snapshot["layout"] == MappingProfile.Layout.SERVICE
-    groups: list[Group] = []
-    by_key: dict[str, Group] = {}
+    groups: list[Group] = []  # one row per service: every group until the end of the file
+    by_key: dict[str, Group | int] = {}  # the group (by service), or its first row's number
     current: Group | None = None
     rows = 0
     for number, values in sheet.rows:
@@ -229,18 +236,20 @@ def _read_groups(sheet, snapshot: dict, reference: Reference, progress) -> tuple
         )
         if by_service and not identity and current is not None:
             group = current  # the organisation's cells left blank (or merged): the one above
+        elif identity and identity in by_key and not by_service:
+            # One row per organisation: a second row is a repeat.
+            repeat = Group(number=number, rows=[number], key=key, duplicate_of=by_key[identity])
+            repeat.data["organisation"] = parts["organisation"]
+            yield repeat
+            continue
         elif identity and identity in by_key:
             group = by_key[identity]
-            if not by_service:  # one row per organisation: a second row is a repeat
-                repeat = Group(number=number, rows=[number], key=key, duplicate_of=group.number)
-                repeat.data["organisation"] = parts["organisation"]
-                groups.append(repeat)
-                continue
         else:
             group = Group(number=number, rows=[], key=dict(key))
-            groups.append(group)
+            if by_service:
+                groups.append(group)
             if identity:
-                by_key[identity] = group
+                by_key[identity] = group if by_service else number
         current = group
         if number not in group.rows:
             group.rows.append(number)
@@ -277,15 +286,17 @@ def _read_groups(sheet, snapshot: dict, reference: Reference, progress) -> tuple
                 for p in group.data["phones"]
             ):
                 group.data["phones"].append(phone)
+        if not by_service:
+            yield group
     progress(rows)
-    info = {
-        "rows": rows,
-        "format": sheet.format,
-        "header_row": sheet.header_row,
-        "unmapped_columns": unmapped,
-        "notes": list(sheet.notes),
-    }
-    return groups, info
+    info.update(
+        rows=rows,
+        format=sheet.format,
+        header_row=sheet.header_row,
+        unmapped_columns=unmapped,
+        notes=list(sheet.notes),
+    )
+    yield from groups
 
 
 def _column_of(mapped, part: str, field_name: str) -> str:
@@ -347,6 +358,9 @@ def _assess(groups: list[Group], snapshot: dict, matcher: Matcher) -> list[Impor
     current = contents(ids)
     in_review = _in_review(ids)
     results = []
+    # ``contents`` reads fresh dicts for each chunk, merged in place; a record that two groups
+    # of the chunk match (a probable match twice) is copied for each of them.
+    matched = Counter(m.organisation_id for m in found if m and m.organisation_id)
     for group, match in zip(groups, found, strict=True):
         result = ImportRow(
             number=group.number, rows=group.rows, name=group.name[:255], data=group.data
@@ -367,16 +381,18 @@ def _assess(groups: list[Group], snapshot: dict, matcher: Matcher) -> list[Impor
             result.outcome = Outcome.ERROR
         elif match.organisation_id and match.organisation_id in current:
             result.organisation_id = match.organisation_id
-            content = copy.deepcopy(current[match.organisation_id])
+            content = current[match.organisation_id]
+            if matched[match.organisation_id] > 1:
+                content = copy_content(content)
             result.changes = merge(content, group.data, scheme=scheme)
-            new_children = _new_children(content, current[match.organisation_id])
-            _missing_required(group, new_children, new=False)
-            if match.how == "probable":
+            _missing_required(group, _new_children(content), new=False)
+            if group.errors:
+                # Fixed in the file first: a person confirming a match could not apply it.
+                result.outcome = Outcome.ERROR
+            elif match.how == "probable":
                 result.outcome = Outcome.PROBABLE
                 result.match_score = match.score
                 result.match_reason = match.reason
-            elif group.errors:
-                result.outcome = Outcome.ERROR
             elif not result.changes:
                 result.outcome = Outcome.UNCHANGED
             elif match.organisation_id in in_review:
@@ -394,7 +410,7 @@ def _assess(groups: list[Group], snapshot: dict, matcher: Matcher) -> list[Impor
     return results
 
 
-def _new_children(content: dict, before: dict) -> dict:
+def _new_children(content: dict) -> dict:
     """The services and places that ``merge`` added (only new ones must be complete)."""
     return {
         key: [c for c in content.get(key, []) if c.get("pk") is None]
@@ -443,57 +459,108 @@ def _progress(batch: ImportBatch, done: int, total: int | None = None):
     ImportBatch.objects.filter(pk=batch.pk).update(**fields)
 
 
+def batch_check_start(*, batch: ImportBatch, profile: MappingProfile) -> ImportBatch:
+    """Read the batch with ``profile`` and queue its dry run. The batch is claimed in one
+    update, so two clicks queue one check (the counterpart of :func:`batch_apply_start`)."""
+    from .tasks import check_batch
+
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[ImportBatch.Status.UPLOADED, ImportBatch.Status.CHECKED]
+    ).update(
+        profile=profile,
+        profile_snapshot=profile_snapshot(profile),
+        status=ImportBatch.Status.CHECKING,
+        rows_done=0,
+        rows_total=0,
+        message="",
+    )
+    if not claimed:
+        raise ImportRefused(_("This import is already being checked or applied."))
+    transaction.on_commit(lambda: check_batch.enqueue(batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
 def batch_check(*, batch: ImportBatch) -> ImportBatch:
     """The dry run: read and assess every row; the records are not touched. A file that cannot
-    be read leaves the batch ``unreadable`` with the reason."""
+    be read leaves the batch ``unreadable`` with the reason; an unexpected failure leaves it
+    ``failed``, with no half-written results, and is logged for the developers."""
     if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.CHECKED,
                             ImportBatch.Status.CHECKING):  # fmt: skip
         raise ImportRefused(_("This import has already been applied or rolled back."))
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.CHECKING, rows_done=0, rows_total=0, message=""
     )
+    try:
+        return _check(batch)
+    except SheetError as error:
+        status, message = ImportBatch.Status.UNREADABLE, str(error)
+    except Exception:
+        logger.exception("The dry run of import batch %s failed", batch.pk)
+        status = ImportBatch.Status.FAILED
+        message = _(
+            "The check stopped on an unexpected error; nothing was changed. The developers "
+            "have the details. Try again, or send the file to them."
+        )
+    batch.results.all().delete()
+    batch.status, batch.message, batch.summary = status, message, {}
+    batch.rows_done = batch.rows_total = 0
+    batch.save(update_fields=["status", "message", "summary", "rows_done", "rows_total"])
+    return batch
+
+
+def _check(batch: ImportBatch) -> ImportBatch:
     snapshot = batch.profile_snapshot
     reference = Reference(snapshot.get("category_map"))
-    try:
-        with batch.original.open("rb") as stream, open_sheet(stream, batch.filename) as sheet:
-            groups, info = _read_groups(sheet, snapshot, reference, lambda n: _progress(batch, n))
-    except SheetError as error:
-        batch.status = ImportBatch.Status.UNREADABLE
-        batch.message = str(error)
-        batch.summary = {}
-        batch.save(update_fields=["status", "message", "summary"])
-        return batch
-    if not groups:
-        info["notes"].append(_("The file has a header row but no data."))
-    _progress(batch, 0, len(groups))
-    matcher = Matcher(
-        scheme=snapshot["scheme"],
-        partner_ids=[g.key["partner_id"] for g in groups if g.key.get("partner_id")],
-        uuids=[g.key["uuid"] for g in groups if g.key.get("uuid")],
-    )
     batch.results.all().delete()  # an earlier dry run of the same batch
+    matcher = Matcher(scheme=snapshot["scheme"])
     counts: Counter = Counter()
     seen: dict[tuple, int] = {}
-    total = len(groups)
-    # A chunk at a time, results written as they come: memory holds the file's values, not
-    # every result of a 60,000-row file at once.
-    for start in range(0, total, CHUNK):
-        results = _assess(groups[start : start + CHUNK], snapshot, matcher)
-        groups[start : start + CHUNK] = [None] * len(results)
-        _duplicates_in_file(results, seen)
-        for result in results:
-            result.batch = batch
-        ImportRow.objects.bulk_create(results, batch_size=1000)
-        counts.update(r.outcome for r in results)
-        _progress(batch, min(start + CHUNK, total))
+    info: dict = {}
+    total = 0
+    by_service = snapshot["layout"] == MappingProfile.Layout.SERVICE
+    with batch.original.open("rb") as stream, open_sheet(stream, batch.filename) as sheet:
+        groups = _read_groups(sheet, snapshot, reference, info, lambda n: _progress(batch, n))
+        if by_service:
+            # Read to the end first (an organisation's rows may be anywhere), then compare
+            # with a progress bar of organisations.
+            everything = list(groups)
+            _progress(batch, 0, len(everything))
+            groups = _drain(everything)
+        # A chunk at a time, results written as they come: memory holds a chunk's results
+        # (and, one row per service, the file's values), not the whole file's.
+        while chunk := list(islice(groups, CHUNK)):
+            matcher.know(
+                partner_ids=[g.key["partner_id"] for g in chunk if g.key.get("partner_id")],
+                uuids=[g.key["uuid"] for g in chunk if g.key.get("uuid")],
+            )
+            results = _assess(chunk, snapshot, matcher)
+            _duplicates_in_file(results, seen)
+            for result in results:
+                result.batch = batch
+            ImportRow.objects.bulk_create(results, batch_size=1000)
+            counts.update(r.outcome for r in results)
+            total += len(results)
+            if by_service:
+                _progress(batch, total)
+    if not total:
+        info["notes"].append(_("The file has a header row but no data."))
     batch.summary = _summary(counts, total, info)
     batch.status = ImportBatch.Status.CHECKED
     batch.checked_at = timezone.now()
     batch.rows_done = batch.rows_total = total
+    batch.message = ""
     batch.save(
         update_fields=["summary", "status", "checked_at", "rows_done", "rows_total", "message"]
     )
     return batch
+
+
+def _drain(items: list) -> Iterator:
+    """The items in order, each let go of once taken."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def _summary(counts: Counter, organisations: int, info: dict) -> dict:
@@ -513,7 +580,8 @@ def _summary(counts: Counter, organisations: int, info: dict) -> dict:
 def batch_errors(batch: ImportBatch) -> list[dict]:
     """Every problem found, row by row: ``{row, column, value, message}``."""
     problems = []
-    for errors in batch.results.exclude(errors=[]).values_list("errors", flat=True):
+    rows = batch.results.filter(outcome__in=[Outcome.ERROR, Outcome.DUPLICATE])
+    for errors in rows.values_list("errors", flat=True):
         problems += errors
     return sorted(problems, key=lambda e: (e["row"], e["column"]))
 

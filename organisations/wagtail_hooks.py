@@ -347,13 +347,6 @@ def register_log_actions(actions):
     actions.register_action("repertoire.archive", _("Archive"), _("Archived"))
     actions.register_action("repertoire.unarchive", _("Reopen"), _("Reopened"))
     actions.register_action("repertoire.recover", _("Recover"), _("Recovered from the audit log"))
-    # Written on each record an import batch changes or creates (imports/services.py).
-    actions.register_action(
-        "repertoire.import", _("Import"), _("Changed by an import from a partner file")
-    )
-    actions.register_action(
-        "repertoire.import_rollback", _("Roll back an import"), _("Import rolled back")
-    )
 
 
 @hooks.register("register_admin_urls")

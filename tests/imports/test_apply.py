@@ -2,6 +2,8 @@
 drafts waiting for review; probable matches wait for a person; the whole batch rolls back to
 exactly what was there before."""
 
+import io
+
 import pytest
 from django.core import mail
 from wagtail.models import Revision, WorkflowState
@@ -337,3 +339,79 @@ def test_geocoding_of_imported_addresses_is_queued_not_done_inline(
         callback()  # the task queue (immediate in tests) takes over
     new = Organisation.objects.get(name="Halte-répit Fabreville")
     assert sorted(geocoded) == sorted([new.pk, checked.results.get(number=3).organisation_id])
+
+
+def test_a_dry_run_that_breaks_half_way_keeps_no_results_and_says_so(
+    records, curator, monkeypatch, caplog
+):
+    """Results are written a chunk at a time; a crash in a later chunk must not leave the
+    earlier chunks' results behind, nor a traceback for the curator."""
+    monkeypatch.setattr(services, "CHUNK", 1)
+    real, calls = services._assess, []
+
+    def crash_on_the_third_chunk(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_assess", crash_on_the_third_chunk)
+    before = database_state()
+    batch = check(partner_file(), municipal_profile(), user=curator)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "nothing was changed" in batch.message
+    assert "RuntimeError" not in batch.message
+    assert not batch.results.exists() and batch.summary == {}
+    assert database_state() == before
+    assert "database went away" in caplog.text  # the developers have the details
+
+
+def test_a_probable_match_with_a_bad_cell_is_an_error_to_fix_before_anyone_decides(
+    records, curator
+):
+    data = xlsx(
+        [
+            MUNICIPAL_HEADERS,
+            ["L-4", "Centre d'entraide St-Jean", "50, rue St-Jean", "Laval", "h7n2b2",
+             None, "pas-une-adresse", None, None],
+        ]
+    )  # fmt: skip
+    [row] = check(data, municipal_profile(), user=curator).results.all()
+    assert row.outcome == Outcome.ERROR
+    assert [e["column"] for e in row.errors] == ["Courriel"]
+
+
+def test_two_clicks_on_check_queue_one_dry_run(
+    records, curator, django_capture_on_commit_callbacks
+):
+    profile = municipal_profile()
+    batch = services.batch_create(
+        file=io.BytesIO(partner_file()), filename="ville.xlsx", profile=profile, user=curator
+    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.batch_check_start(batch=batch, profile=profile)
+        with pytest.raises(ImportRefused, match="already being checked"):
+            services.batch_check_start(batch=batch, profile=profile)
+    assert len(queued) == 1
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.CHECKING
+
+
+def test_opening_hours_without_an_address_go_to_the_records_only_place(records, curator):
+    """A partner's "Horaire" column with no address column: the hours are about the place
+    the record has, not a new place without an address."""
+    profile = municipal_profile(
+        name="ville-horaires",
+        columns=[
+            {"column": "No de dossier", "target": "partner_id"},
+            {"column": "Horaire", "target": "hours"},
+        ],
+    )
+    data = xlsx([["No de dossier", "Horaire"], ["L-1", "lu-ve 9:00-17:00"]])
+    [row] = check(data, profile, user=curator).results.all()
+    assert row.outcome == Outcome.UPDATE
+    assert [(c["part"], c["field"]) for c in row.changes] == [("location", "hours")]
+    batch_apply(batch=row.batch, user=curator)
+    draft = Organisation.objects.get(pk=records["unchanged"].pk).get_latest_revision_as_object()
+    [place] = draft.locations.all()
+    assert place.street_address == "1200 boul. Saint-Martin O."
+    assert sorted(h.weekday for h in place.hours.all()) == [1, 2, 3, 4, 5]

@@ -120,7 +120,7 @@ def test_a_similar_name_alone_is_no_match_it_needs_a_shared_postal_code_or_phone
     lookalike = OrganisationFactory(name="Centre d'entraide Saint-Jean")
     LocationFactory(organisation=lookalike, postal_code="J4K 1A1")
     PhoneFactory(organisation=lookalike, number="+14505550000")
-    matcher = Matcher(scheme="", partner_ids=[], uuids=[])
+    matcher = Matcher(scheme="")
     far = matcher.match(
         partner_id="",
         uuid="",
