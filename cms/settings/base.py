@@ -224,6 +224,22 @@ REPERTOIRE_IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 REPERTOIRE_IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 20_000)
 REPERTOIRE_IMPORT_BLANK_ROWS_STOP = env_int("IMPORT_BLANK_ROWS_STOP", 1_000)
 
+# --- Open data: the HSDS 3.0 API and data package (organisations/hsds/) ------------------------------
+# Requests per client address (rest_framework's "N/second|minute|hour|day"); behind a proxy set
+# API_NUM_PROXIES so the client's own address is read from X-Forwarded-For.
+REPERTOIRE_API_RATE = env_str("API_RATE", "120/minute")
+REPERTOIRE_API_MAX_PER_PAGE = env_int("API_MAX_PER_PAGE", 200)
+REPERTOIRE_API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 300)
+REPERTOIRE_OPEN_DATA_LICENSE = env_str("OPEN_DATA_LICENSE", "CC-BY-4.0")
+REPERTOIRE_OPEN_DATA_LICENSE_URL = env_str(
+    "OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
+REST_FRAMEWORK = {
+    "DEFAULT_THROTTLE_RATES": {"hsds": REPERTOIRE_API_RATE},
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "UNAUTHENTICATED_USER": None,
+}
+
 # --- Geocoding (organisations/geocoding.py) ----------------------------------------------------------
 # Any geopy geocoder name ("nominatim", "photon", "pelias", "arcgis", "googlev3"...) or "offline"
 # (no requests: every address goes to its borough's or municipality's centre).
