@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MappingProfile(models.Model):
@@ -172,7 +173,7 @@ class ImportRow(models.Model):
     """What the import does to one organisation of the file (one or several rows of it)."""
 
     class Outcome(models.TextChoices):
-        NEW = "new", _("New")
+        NEW = "new", pgettext_lazy("an organisation", "New")
         UPDATE = "update", _("Update")
         UNCHANGED = "unchanged", _("Unchanged")
         PROBABLE = "probable", _("Probable match")

@@ -19,6 +19,7 @@ The steps, each a function the admin wizard, the command line and the tasks all 
 import logging
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -28,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import File
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -476,9 +477,37 @@ def batch_check_start(*, batch: ImportBatch, profile: MappingProfile) -> ImportB
     )
     if not claimed:
         raise ImportRefused(_("This import is already being checked or applied."))
-    transaction.on_commit(lambda: check_batch.enqueue(batch.pk))
+    # The worker writes the problems found in the language of the person who asked.
+    language = translation.get_language()
+    transaction.on_commit(lambda: check_batch.enqueue(batch.pk, language))
     batch.refresh_from_db()
     return batch
+
+
+@contextmanager
+def _file_not_mapped():
+    """On SQLite, read without mapping the database file into memory for the duration.
+
+    The settings map up to 1 GB of the file for the public search, whose reads come back to the
+    same pages. A dry run or a report reads each result and record once: mapped, every page it
+    touched would stay counted in the worker's memory (measured: 440 MB for a 60,000-row dry
+    run, 245 MB without) for no gain in speed. PostgreSQL has no such mapping."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        row = cursor.fetchone()  # none for an in-memory database, which maps no file
+        if not row or not row[0]:
+            yield
+            return
+        before = row[0]
+        cursor.execute("PRAGMA mmap_size=0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA mmap_size={int(before)}")
 
 
 def batch_check(*, batch: ImportBatch) -> ImportBatch:
@@ -492,7 +521,8 @@ def batch_check(*, batch: ImportBatch) -> ImportBatch:
         status=ImportBatch.Status.CHECKING, rows_done=0, rows_total=0, message=""
     )
     try:
-        return _check(batch)
+        with _file_not_mapped():
+            return _check(batch)
     except SheetError as error:
         status, message = ImportBatch.Status.UNREADABLE, str(error)
     except Exception:
@@ -579,11 +609,19 @@ def _summary(counts: Counter, organisations: int, info: dict) -> dict:
 
 def batch_errors(batch: ImportBatch) -> list[dict]:
     """Every problem found, row by row: ``{row, column, value, message}``."""
+    with _file_not_mapped():
+        problems = _errors_of(batch)
+    return sorted(problems, key=lambda e: (e["row"], e["column"]))
+
+
+def _errors_of(batch: ImportBatch) -> list[dict]:
     problems = []
-    rows = batch.results.filter(outcome__in=[Outcome.ERROR, Outcome.DUPLICATE])
+    # Unordered (sorted below): ordered by row number, the database walks every result of the
+    # batch instead of the few with problems (read through the outcome index).
+    rows = batch.results.filter(outcome__in=[Outcome.ERROR, Outcome.DUPLICATE]).order_by()
     for errors in rows.values_list("errors", flat=True):
         problems += errors
-    return sorted(problems, key=lambda e: (e["row"], e["column"]))
+    return problems
 
 
 # --- 3. Decisions on probable matches -------------------------------------------------------------
@@ -626,7 +664,8 @@ def batch_apply_start(*, batch: ImportBatch, user) -> ImportBatch:
     )
     if not claimed:
         raise ImportRefused(_("This import is not waiting for confirmation."))
-    transaction.on_commit(lambda: apply_batch.enqueue(batch.pk))
+    language = translation.get_language()
+    transaction.on_commit(lambda: apply_batch.enqueue(batch.pk, language))
     batch.refresh_from_db()
     return batch
 
@@ -799,7 +838,11 @@ def batch_notify(*, batch: ImportBatch) -> int:
         if batch.applied_by and batch.applied_by.email:
             sent += send_mail(
                 _("Import “%(file)s” applied") % {"file": batch.filename},
-                _("%(count)s organisations were written as drafts or published. Results: %(url)s")
+                ngettext(
+                    "%(count)s organisation was written as a draft or published. Results: %(url)s",
+                    "%(count)s organisations were written as drafts or published. Results: %(url)s",
+                    applied,
+                )
                 % {"count": applied, "url": admin_url},
                 None,
                 [batch.applied_by.email],
@@ -814,10 +857,18 @@ def batch_notify(*, batch: ImportBatch) -> int:
             emails = [u.email for u in reviewers if u != batch.applied_by]
             if emails:
                 sent += send_mail(
-                    _("%(count)s records from an import wait for review") % {"count": applied},
-                    _(
-                        "The import “%(file)s” submitted %(count)s records to the review workflow. "
-                        "Import results: %(url)s"
+                    ngettext(
+                        "%(count)s record from an import waits for review",
+                        "%(count)s records from an import wait for review",
+                        applied,
+                    )
+                    % {"count": applied},
+                    ngettext(
+                        "The import “%(file)s” submitted %(count)s record to the review "
+                        "workflow. Import results: %(url)s",
+                        "The import “%(file)s” submitted %(count)s records to the review "
+                        "workflow. Import results: %(url)s",
+                        applied,
                     )
                     % {"file": batch.filename, "count": applied, "url": admin_url},
                     None,

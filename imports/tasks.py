@@ -1,5 +1,7 @@
 """Background work for imports. Tasks take primary keys and call a service."""
 
+from django.conf import settings
+from django.utils import translation
 from django_tasks import task
 
 from organisations.geocoding import organisation_geocode
@@ -8,20 +10,23 @@ from .models import ImportBatch
 
 
 @task()
-def check_batch(batch_id: int) -> dict:
-    """The dry run of an uploaded file; returns its summary."""
+def check_batch(batch_id: int, language: str | None = None) -> dict:
+    """The dry run of an uploaded file, its problems written in ``language``; returns its
+    summary."""
     from .services import batch_check
 
-    batch = batch_check(batch=ImportBatch.objects.get(pk=batch_id))
+    with translation.override(language or settings.LANGUAGE_CODE):
+        batch = batch_check(batch=ImportBatch.objects.get(pk=batch_id))
     return batch.summary
 
 
 @task()
-def apply_batch(batch_id: int) -> str:
+def apply_batch(batch_id: int, language: str | None = None) -> str:
     """Apply a confirmed batch (claimed by ``batch_apply_start``); returns its final status."""
     from .services import batch_apply
 
-    batch = batch_apply(batch=ImportBatch.objects.get(pk=batch_id))
+    with translation.override(language or settings.LANGUAGE_CODE):
+        batch = batch_apply(batch=ImportBatch.objects.get(pk=batch_id))
     return batch.status
 
 

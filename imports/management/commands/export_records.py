@@ -6,6 +6,7 @@ contact for updating and confidential addresses are left blank unless ``--confid
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from imports.exports import records_export
 from organisations.models import Organisation
@@ -34,7 +35,12 @@ class Command(BaseCommand):
             queryset = queryset.exclude(status=Organisation.Status.CLOSED)
         with open(output, "wb") as stream:
             records_export(queryset, format=format, stream=stream, confidential=confidential)
+        count = queryset.count()
         self.stdout.write(
-            _("%(count)d organisations written to %(file)s.")
-            % {"count": queryset.count(), "file": output}
+            ngettext(
+                "%(count)d organisation written to %(file)s.",
+                "%(count)d organisations written to %(file)s.",
+                count,
+            )
+            % {"count": count, "file": output}
         )

@@ -11,6 +11,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from imports.services import (
     ImportRefused,
@@ -87,6 +88,10 @@ class Command(BaseCommand):
             raise CommandError(batch.message)
         else:
             write(
-                _("%(count)d organisations written. Batch %(batch)s.")
+                ngettext(
+                    "%(count)d organisation written. Batch %(batch)s.",
+                    "%(count)d organisations written. Batch %(batch)s.",
+                    report["applied"],
+                )
                 % {"count": report["applied"], "batch": report["batch"]}
             )
