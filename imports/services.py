@@ -816,10 +816,13 @@ def _apply_new(batch, result, user, workflow, scheme):
 
 
 def _after_apply(batch: ImportBatch, organisation_ids: list[int]):
+    from organisations.tasks import recompute_quality
+
     from .tasks import geocode_batch, notify_batch
 
     geocode_batch.enqueue(batch.pk)
     notify_batch.enqueue(batch.pk)
+    recompute_quality.enqueue(sorted(organisation_ids))  # the imported drafts' problems
     if batch.publish_directly:
         for pk in organisation_ids:
             search_document_update(organisation_id=pk)

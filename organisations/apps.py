@@ -35,6 +35,7 @@ def after_publish(sender, instance, **kwargs):
     from review.services import interim_change_record
 
     from .geocoding import organisation_geocode_later
+    from .quality.services import quality_recompute_later
     from .search import search_document_update
 
     # A publication changes the record between two yearly updates; only a verification (a
@@ -42,6 +43,7 @@ def after_publish(sender, instance, **kwargs):
     interim_change_record(organisation=instance)
     search_document_update(organisation_id=instance.pk)
     organisation_geocode_later(organisation=instance)
+    quality_recompute_later(organisation_ids=[instance.pk])
 
 
 def after_unpublish(sender, instance, **kwargs):

@@ -17,3 +17,11 @@ def rebuild_search_index() -> int:
     """Rebuild the public search index (after an edit of the needs or the places, whose tree
     the index has worked into every organisation's entry); returns how many were indexed."""
     return search_index_rebuild()
+
+
+@task()
+def recompute_quality(organisation_ids: list[int]) -> int:
+    """Check these records again (after a publication or an import); returns the problems."""
+    from .quality.services import quality_recompute
+
+    return quality_recompute(organisation_ids=organisation_ids)
