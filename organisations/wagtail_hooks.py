@@ -450,3 +450,7 @@ def reindex_after_reference_edit(request, instance):
 @hooks.register("after_delete_snippet")
 def reindex_after_reference_delete(request, instances):
     _reference_data_changed(instances)
+
+
+# Data quality in the admin: its modules register their own hooks when imported here.
+from .quality import duplicate_views, report_views  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Data quality in the admin (being written)."""
