@@ -25,3 +25,12 @@ def recompute_quality(organisation_ids: list[int]) -> int:
     from .quality.services import quality_recompute
 
     return quality_recompute(organisation_ids=organisation_ids)
+
+
+@task()
+def check_links(limit: int | None = None, max_age_days: int | None = None) -> dict:
+    """Check the websites due for a check (the settings' batch and age unless given) at a polite
+    pace, and the quality of the records whose website's answer changed; returns the counts."""
+    from .quality.links import links_check_due
+
+    return links_check_due(limit=limit, min_age_days=max_age_days)

@@ -240,6 +240,26 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
+# --- Website checks (organisations/quality/links.py) ---------------------------------------------
+# `manage.py check_links` (daily, from cron) asks each website with HEAD, or GET when HEAD is
+# refused, following up to 5 redirects. A site that takes longer than these timeouts is as good as
+# down for someone calling from a phone.
+REPERTOIRE_LINK_CHECK_CONNECT_TIMEOUT = env_float("LINK_CHECK_CONNECT_TIMEOUT", 5.0)
+REPERTOIRE_LINK_CHECK_READ_TIMEOUT = env_float("LINK_CHECK_READ_TIMEOUT", 5.0)
+# Many records share a host (a municipality's site, Facebook pages): at most one request to the
+# same host every this many seconds; different hosts do not wait for each other.
+REPERTOIRE_LINK_CHECK_HOST_DELAY_SECONDS = env_float("LINK_CHECK_HOST_DELAY_SECONDS", 1.0)
+# Websites per run, and how old a check gets before the website is asked again.
+REPERTOIRE_LINK_CHECK_BATCH = env_int("LINK_CHECK_BATCH", 500)
+REPERTOIRE_LINK_CHECK_MAX_AGE_DAYS = env_int("LINK_CHECK_MAX_AGE_DAYS", 14)
+REPERTOIRE_LINK_CHECK_USER_AGENT = env_str(
+    "LINK_CHECK_USER_AGENT",
+    f"Mozilla/5.0 (compatible; Repertoire-211-LinkChecker/0.1; +mailto:{REPERTOIRE_CONTACT_EMAIL})",
+)
+# Off: an address (or a redirect) to loopback, a private or a link-local network is not asked, so
+# that a website field cannot make the server probe its own network. The tests turn it on.
+REPERTOIRE_LINK_CHECK_PRIVATE_ADDRESSES = env_bool("LINK_CHECK_PRIVATE_ADDRESSES", False)
+
 # --- Geocoding (organisations/geocoding.py) ----------------------------------------------------------
 # Any geopy geocoder name ("nominatim", "photon", "pelias", "arcgis", "googlev3"...) or "offline"
 # (no requests: every address goes to its borough's or municipality's centre).
