@@ -13,32 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz
 
-from organisations.geocoding import fold
 from organisations.models import Location, Organisation, OrganisationIdentifier, Phone
+from organisations.quality.names import likeness, name_key
 
-_ABBREVIATIONS = {
-    "st": "saint", "ste": "sainte", "ctr": "centre", "cntr": "centre", "center": "centre",
-    "cent": "centre", "assoc": "association", "ass": "association", "org": "organisme",
-    "cie": "compagnie", "mtl": "montreal", "comm": "communautaire", "cdc": "corporation developpement communautaire",
-}  # fmt: skip
-_NOISE = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "the", "of", "and", "inc", "enr"}
+__all__ = ["Match", "Matcher", "likeness", "name_key"]
 
 PROBABLE_SCORE = 75
 _CHUNK = 900  # ids per IN (...) query: under every database's parameter limit
-
-
-def name_key(name: str) -> str:
-    """A name with what does not tell organisations apart taken out."""
-    words = (_ABBREVIATIONS.get(w, w) for w in fold(name).split())
-    return " ".join(w for w in words if w not in _NOISE)
-
-
-def likeness(a: str, b: str) -> int:
-    """0-100: how alike two name keys are. The mean of a set ratio (one name contained in the
-    other scores high) and a sort ratio (extra words lower it)."""
-    return round((fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2)
 
 
 @dataclass
