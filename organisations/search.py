@@ -134,12 +134,16 @@ def municipality_token(territory_id: int) -> str:
 
 
 def public_version_bump() -> None:
-    """Something the public sees changed: every cached public page is now stale (cms/cache.py)."""
+    """Something the public sees changed: every cached public page is now stale (cms/cache.py),
+    and so are the open data packages (made again once this commits)."""
+    from .hsds.package import data_package_refresh_later
+
     updated = PublicVersion.objects.filter(pk=1).update(
         number=F("number") + 1, changed_at=timezone.now()
     )
     if not updated:
         PublicVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    data_package_refresh_later()
 
 
 def _card(

@@ -3,6 +3,7 @@
 from django_tasks import task
 
 from .geocoding import organisation_geocode
+from .hsds.package import data_package_publish
 from .search import search_index_rebuild
 
 
@@ -25,6 +26,13 @@ def recompute_quality(organisation_ids: list[int]) -> int:
     from .quality.services import quality_recompute
 
     return quality_recompute(organisation_ids=organisation_ids)
+
+
+@task()
+def publish_data_package() -> dict:
+    """Make the open data packages (HSDS, French and English) again if the public records
+    changed since they were made; returns the rows per file of each package made."""
+    return data_package_publish()
 
 
 @task()
