@@ -26,3 +26,6 @@ LOGGING["root"]["level"] = env_str("LOG_LEVEL", "WARNING")
 PUBLIC_CACHE_SECONDS = 0  # tests that want the cache turn it on
 # Uploaded files (import originals) go to a scratch folder, never into the working tree.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="repertoire-test-media-"))
+# The API's rate limit would stop the schemathesis run; the test of the limit sets its own.
+REPERTOIRE_API_RATE = "100000/minute"
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"hsds": REPERTOIRE_API_RATE}}

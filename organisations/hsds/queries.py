@@ -8,7 +8,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -92,13 +92,20 @@ def parse_modified_after(text: str) -> datetime:
         moment = None
     if moment is None:
         raise BadParameter("modified_after: use an ISO 8601 date or date-time, e.g. 2026-01-31.")
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # Compared in UTC: a moment at either end of the calendar (9999-12-31T23:59-05:00)
+        # has no UTC time, and would otherwise fail in the database driver.
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise BadParameter("modified_after: this date is out of range.") from None
 
 
 def category_for_term(term: str) -> Category | None:
-    """Our need for a taxonomy term id (or its code, which is what people type)."""
+    """Our need for a taxonomy term id (or its code, which is what people type). UUIDs are
+    read in either case, as RFC 9562 asks (ours are written in lower case)."""
+    term = term.lower()
     for category in Category.objects.all():
         if term in (term_id(category), category.code):
             return category
@@ -135,7 +142,7 @@ def filter_services(
             return services.none()
         services = services.filter(categories__in=_with_descendants({category.pk})).distinct()
     if taxonomy_id:
-        if taxonomy_id != TAXONOMY_ID:
+        if taxonomy_id.lower() != TAXONOMY_ID:
             return services.none()
         services = services.filter(categories__isnull=False).distinct()
     if organization_id:
@@ -196,7 +203,10 @@ def locate_postcode(text: str) -> Postcode:
         raise BadParameter("postcode: use a Canadian postal code such as H2X 1Y4.")
     rows = list(
         Location.objects.filter(
-            postal_code=code, address_is_confidential=False, latitude__isnull=False
+            organisation__in=public_organisations().values("pk"),
+            postal_code=code,
+            address_is_confidential=False,
+            latitude__isnull=False,
         ).values_list("latitude", "longitude", "municipality_id")
     )
     if rows:

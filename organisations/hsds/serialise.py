@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, time
 
 from django.conf import settings
+from django.utils import timezone
 
 from ..models import Category, Location, Organisation, Phone, Service, Territory
 
@@ -400,7 +401,9 @@ class Serialiser:
                 "application_process": self.text(service, "application_process"),
                 "fees_description": self.text(service, "fees"),
                 "eligibility_description": self.text(service, "eligibility"),
-                "assured_date": owner.last_verified_at.date().isoformat()
+                # The day of the verification in Montréal, not in UTC (an evening call
+                # would otherwise be dated the next day).
+                "assured_date": timezone.localdate(owner.last_verified_at).isoformat()
                 if owner.last_verified_at
                 else None,
                 "assurer_email": settings.REPERTOIRE_CONTACT_EMAIL,

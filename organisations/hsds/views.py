@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -32,8 +33,21 @@ from .serialise import TAXONOMY_ID, Serialiser, term_id
 DEFAULT_PER_PAGE = 50
 
 
+class JsonOnly(BaseContentNegotiation):
+    """Always JSON. DRF's own negotiation reads ``?format=`` as its format override (a 404 for
+    anything but ``json``) and answers 406 to an ``Accept`` it cannot meet; HSDS's ``format`` is
+    a parameter of ours (``paging``), and JSON is all we serve."""
+
+    def select_parser(self, request, parsers):
+        return None  # GET only: nothing to parse
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class HsdsView(APIView):
     renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnly
     permission_classes = [AllowAny]
     authentication_classes = []  # public data: no session, no CSRF
     throttle_classes = [ScopedRateThrottle]
@@ -46,7 +60,9 @@ class HsdsView(APIView):
         number, changed_at = version or (0, None)
         key = f"{number}|{language}|{request.get_full_path()}"
         etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
-        last_modified = changed_at.timestamp() if changed_at else None
+        # Whole seconds, as HTTP dates have them: with the microseconds, the date a client sends
+        # back in If-Modified-Since would always look older than the data.
+        last_modified = int(changed_at.timestamp()) if changed_at else None
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if isinstance(not_modified, HttpResponseNotModified):
             return self._headers(not_modified, etag, last_modified, language)
@@ -102,7 +118,8 @@ class HsdsView(APIView):
         value = request.GET.get(name, "").strip()
         if not value:
             return default
-        if not value.isdigit() or int(value) < 1:
+        # ASCII digits only: "²" is a digit to str.isdigit(), not to int().
+        if not (value.isascii() and value.isdigit()) or int(value) < 1:
             raise ParseError(f"{name}: use a whole number of 1 or more.")
         return int(value)
 
