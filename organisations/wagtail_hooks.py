@@ -30,6 +30,7 @@ from .forms import OrganisationForm
 from .geocoding import organisation_geocode_later
 from .models import AuditSource, Category, GeocodePrecision, Location, Organisation, Territory
 from .panels import PinMapPanel
+from .quality.panels import QualityPanel
 from .search import public_version_bump
 from .selectors import with_editorial_state
 from .tasks import rebuild_search_index
@@ -95,6 +96,7 @@ ORGANISATION_EDIT_HANDLER = TabbedInterface(
     [
         ObjectList(
             [
+                QualityPanel(),
                 FieldPanel("name"),
                 FieldRowPanel([FieldPanel("alternate_name"), FieldPanel("slug")]),
                 FieldPanel("description_fr"),
