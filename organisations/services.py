@@ -12,6 +12,7 @@ from wagtail.log_actions import log
 
 from .audit import audited, snapshot_record
 from .models import AuditSource, Organisation
+from .quality.services import quality_recompute_later
 from .search import search_document_update
 
 
@@ -35,6 +36,7 @@ def _status_set(*, organisation: Organisation, user, status: str, comment: str, 
         organisation.status = status
         organisation.save(update_fields=["status", "updated_at"])
     search_document_update(organisation_id=organisation.pk)  # in or out of the public search
+    quality_recompute_later(organisation_ids=[organisation.pk])  # in or out of the report
     log(instance=organisation, action=action, user=user)
     return organisation
 

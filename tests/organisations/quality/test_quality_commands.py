@@ -20,7 +20,7 @@ from organisations.models import (
     QualityRun,
 )
 from organisations.quality.services import quality_counts, quality_recompute
-from organisations.services import organisation_archive
+from organisations.services import organisation_archive, organisation_unarchive
 from tests.imports.sheets import MUNICIPAL_HEADERS, check, municipal_profile, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,13 @@ def test_the_report_costs_the_same_queries_whatever_the_number_of_records(record
     call_command("quality_run", "--no-duplicates", stdout=StringIO())
     assert queries(lambda: report("--format", "json")) == few
     assert queries(report) == few
+
+
+def test_a_reopened_record_is_checked_again_at_once(records, django_capture_on_commit_callbacks):
+    call_command("quality_run", "--no-duplicates", stdout=StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_archive(organisation=records["misplaced"], user=None)
+    assert not codes(records["misplaced"])
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_unarchive(organisation=records["misplaced"], user=None)
+    assert "outside_cmm" in codes(records["misplaced"])
