@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
@@ -58,10 +59,13 @@ def worker(settings):
             self.polls += 1
             if self.polls >= 3:
                 batch = ImportBatch.objects.get()
-                if batch.status == ImportBatch.Status.CHECKING:
-                    batch_check(batch=batch)
-                elif batch.status == ImportBatch.Status.APPLYING:
-                    batch_apply(batch=batch)
+                # In the curator's language, as the queued task runs (it is given the language
+                # of the request that queued it).
+                with translation.override("en"):
+                    if batch.status == ImportBatch.Status.CHECKING:
+                        batch_check(batch=batch)
+                    elif batch.status == ImportBatch.Status.APPLYING:
+                        batch_apply(batch=batch)
             route.continue_()
 
         def serve(self, page):

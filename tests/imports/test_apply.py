@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from wagtail.models import Revision, WorkflowState
 
 from imports import services
@@ -417,3 +418,19 @@ def test_opening_hours_without_an_address_go_to_the_records_only_place(records, 
     [place] = draft.locations.all()
     assert place.street_address == "1200 boul. Saint-Martin O."
     assert sorted(h.weekday for h in place.hours.all()) == [1, 2, 3, 4, 5]
+
+
+def test_the_queued_check_writes_its_problems_in_the_language_of_who_started_it(
+    records, curator, django_capture_on_commit_callbacks
+):
+    profile = municipal_profile()
+    batch = services.batch_create(
+        file=io.BytesIO(partner_file()), filename="ville.xlsx", profile=profile, user=curator
+    )
+    with translation.override("en"), django_capture_on_commit_callbacks() as queued:
+        services.batch_check_start(batch=batch, profile=profile)
+    with translation.override("fr"):  # the worker's own language
+        for run in queued:
+            run()
+    [error] = ImportRow.objects.get(batch=batch, number=6).errors
+    assert "incomplete" in error["message"]
