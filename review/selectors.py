@@ -126,9 +126,11 @@ def _counts(row: dict) -> Counts:
     return Counts(**{name: row[name] for name in Counts.__dataclass_fields__})
 
 
-def _sectors() -> dict[int, Territory]:
+def territory_sectors() -> dict[int, Territory]:
     """{territory id: the sector it is in} (a sector is its own), from one query."""
-    territories = {t.pk: t for t in Territory.objects.only("pk", "name", "kind", "parent_id")}
+    territories = {
+        t.pk: t for t in Territory.objects.only("pk", "name", "slug", "kind", "parent_id")
+    }
     sectors = {}
     for pk, territory in territories.items():
         place = territory
@@ -169,7 +171,7 @@ def review_status(*, now: datetime | None = None) -> ReviewStatus:
         .order_by("sort_order", "pk")
         .values("municipality_id")[:1]
     )
-    sectors = _sectors()
+    sectors = territory_sectors()
     by_sector: dict[str, Counts] = {}
     for row in active.annotate(place=first_place).values("place").annotate(**counting):
         sector = sectors.get(row["place"])

@@ -28,7 +28,7 @@ from django.db.models import (
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from review.selectors import _sectors, overdue
+from review.selectors import overdue, territory_sectors
 
 from ..filters import territory_with_descendants
 from ..models import (
@@ -330,7 +330,7 @@ def problems_of(organisation_ids: list[int]) -> dict[int, list[Problem]]:
 
 def sectors_by_place() -> dict[int, Territory]:
     """{territory id: the sector it is in} (a sector is its own), from one query."""
-    return _sectors()
+    return territory_sectors()
 
 
 # --- One record -----------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from ..models import (
     QualityRun,
     Service,
     Severity,
-    Territory,
 )
 from .checks import Context, Record, findings
 
@@ -41,14 +40,11 @@ H_SECTORS = {"secteur-agglomeration-de-montreal", "secteur-laval"}
 def quality_context() -> Context:
     """What every check shares, read once for a whole run: today, the metropolitan area's
     bounds, the postal region of each territory, the websites whose last check failed."""
-    territories = {t.pk: t for t in Territory.objects.only("pk", "slug", "kind", "parent_id")}
-    letters = {}
-    for pk, territory in territories.items():
-        node = territory
-        while node is not None and node.kind != Territory.Kind.SECTOR:
-            node = territories.get(node.parent_id)
-        if node is not None:
-            letters[pk] = "H" if node.slug in H_SECTORS else "J"
+    from review.selectors import territory_sectors  # review's report groups sectors the same way
+
+    letters = {
+        pk: "H" if sector.slug in H_SECTORS else "J" for pk, sector in territory_sectors().items()
+    }
     broken = {
         url: (str(code) if code else error)
         for url, code, error in LinkCheck.objects.filter(ok=False).values_list(
