@@ -19,6 +19,7 @@ Built to be harmless, to the sites and to us:
 
 import ipaddress
 import logging
+import math
 import re
 import socket
 import ssl
@@ -37,6 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import LinkCheck, Organisation
 from .services import quality_recompute_later
@@ -169,7 +171,11 @@ def _describe(error: Exception) -> str:
             if isinstance(error, errors.ConnectTimeoutError)
             else settings.REPERTOIRE_LINK_CHECK_READ_TIMEOUT
         )
-        return _("No answer within %(seconds)s seconds.") % {"seconds": f"{seconds:g}"}
+        return ngettext(
+            "No answer within %(seconds)s second.",
+            "No answer within %(seconds)s seconds.",
+            math.ceil(seconds),
+        ) % {"seconds": f"{seconds:g}"}
     if isinstance(error, errors.SSLError | ssl.SSLError):
         reason = _tls_reason(error)
         return _("The secure connection failed (TLS): %(reason)s.") % {

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
@@ -46,7 +46,7 @@ EXPORT_FIELDS = [
 
 class WorklistFilterSet(WagtailFilterSet):
     check = django_filters.ChoiceFilter(
-        label=gettext_lazy("Check"),
+        label=pgettext_lazy("quality", "Check"),
         choices=[(check.code, check.message) for check in CHECKS],
         method="filter_problem",
     )
@@ -223,7 +223,7 @@ class QualityReportView(ReportView):
         yield [
             _("Organisation"),
             _("Worst problem"),
-            _("Severe"),
+            _("Severe problems"),
             _("Warnings"),
             _("Notices"),
             _("Problems"),

@@ -33,9 +33,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
             return
         self.stdout.write(
+            # Labels and counts: reads right for any number, in both languages.
             _(
-                "%(checked)d records checked; %(severe)d with a severe problem; %(duplicates)d "
-                "probable duplicates to decide."
+                "Records checked: %(checked)d. With a severe problem: %(severe)d. Probable "
+                "duplicates to decide: %(duplicates)d."
             )
             % report
         )

@@ -17,9 +17,10 @@ class Command(BaseCommand):
     def handle(self, *args, no_duplicates, **options):
         run = quality_run(duplicates=not no_duplicates)
         self.stdout.write(
+            # Labels and counts: reads right for any number, in both languages.
             _(
-                "%(checked)d records checked in %(seconds)s s: %(severe)d with a severe problem, "
-                "%(duplicates)d probable duplicates."
+                "Records checked: %(checked)d (%(seconds)s s). With a severe problem: "
+                "%(severe)d. Probable duplicates: %(duplicates)d."
             )
             % {
                 "checked": run.checked,

@@ -91,11 +91,11 @@ def test_the_json_report_gives_the_counts_of_the_last_run(records):
 def test_the_text_report_lists_each_check_with_its_count_and_message(records):
     out = StringIO()
     call_command("quality_run", "--no-duplicates", stdout=out)
-    assert out.getvalue().startswith("2 records checked in ")
+    assert out.getvalue().startswith("Records checked: 2 (")
     assert "1 with a severe problem, 0 probable duplicates." in out.getvalue()
     text = report()
     assert text.splitlines()[0] == (
-        "2 records checked; 1 with a severe problem; 0 probable duplicates to decide."
+        "Records checked: 2. With a severe problem: 1. Probable duplicates to decide: 0."
     )
     assert "      1  outside_cmm: A place is put outside the metropolitan area." in text
 
