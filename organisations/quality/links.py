@@ -19,7 +19,6 @@ Built to be harmless, to the sites and to us:
 
 import ipaddress
 import logging
-import math
 import re
 import socket
 import ssl
@@ -174,7 +173,7 @@ def _describe(error: Exception) -> str:
         return ngettext(
             "No answer within %(seconds)s second.",
             "No answer within %(seconds)s seconds.",
-            math.ceil(seconds),
+            int(seconds) if seconds == int(seconds) else 2,  # 0.5 seconds, 1 second
         ) % {"seconds": f"{seconds:g}"}
     if isinstance(error, errors.SSLError | ssl.SSLError):
         reason = _tls_reason(error)

@@ -92,7 +92,7 @@ def test_the_text_report_lists_each_check_with_its_count_and_message(records):
     out = StringIO()
     call_command("quality_run", "--no-duplicates", stdout=out)
     assert out.getvalue().startswith("Records checked: 2 (")
-    assert "1 with a severe problem, 0 probable duplicates." in out.getvalue()
+    assert "With a severe problem: 1. Probable duplicates: 0." in out.getvalue()
     text = report()
     assert text.splitlines()[0] == (
         "Records checked: 2. With a severe problem: 1. Probable duplicates to decide: 0."
