@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from django.utils import translation
 from openpyxl import Workbook
 from playwright.sync_api import expect
@@ -61,11 +62,17 @@ def worker(settings):
                 batch = ImportBatch.objects.get()
                 # In the curator's language, as the queued task runs (it is given the language
                 # of the request that queued it).
-                with translation.override("en"):
-                    if batch.status == ImportBatch.Status.CHECKING:
-                        batch_check(batch=batch)
-                    elif batch.status == ImportBatch.Status.APPLYING:
-                        batch_apply(batch=batch)
+                try:
+                    with translation.override("en"):
+                        if batch.status == ImportBatch.Status.CHECKING:
+                            batch_check(batch=batch)
+                        elif batch.status == ImportBatch.Status.APPLYING:
+                            batch_apply(batch=batch)
+                finally:
+                    # Playwright calls this in its own greenlet, whose context gets a database
+                    # connection of its own: closed here, as a worker's would be, and not left
+                    # open for PostgreSQL to refuse dropping the test database.
+                    connection.close()
             route.continue_()
 
         def serve(self, page):
