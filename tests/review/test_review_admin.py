@@ -166,7 +166,10 @@ def test_assigning_records_to_a_curator_fills_her_queue(client_for, editor, cura
     client = client_for(editor)
 
     confirmation = client.get(url).content.decode()
-    assert "Assign to a curator" in confirmation or "Attribuer à une documentaliste" in confirmation
+    assert (
+        "Assign to a curator" in confirmation
+        or "Attribuer à une personne responsable des données" in confirmation
+    )
     assert escape(first.name) in confirmation
     response = client.post(url, {"curator": curator.pk})
 
