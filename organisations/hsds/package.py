@@ -20,7 +20,6 @@ import copy
 import csv
 import dataclasses
 import functools
-import hashlib
 import io
 import json
 import logging
@@ -40,12 +39,12 @@ from django.db import transaction
 from django.http import FileResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from ..models import PublicVersion
+from ..search import public_version
 from . import HSDS_PROFILE, HSDS_VERSION, LANGUAGES, queries
 from .serialise import Serialiser
+from .views import etag_of, open_data_headers
 
 logger = logging.getLogger(__name__)
 
@@ -293,10 +292,6 @@ def _state_name(language: str) -> str:
     return f"open-data/hsds-{language}.json"
 
 
-def _public_version() -> int:
-    return PublicVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
-
-
 def stored_state(language: str) -> dict | None:
     """What the stored package in ``language`` was made from (``version``: the public version;
     ``created``; ``files``: rows per file), or ``None`` when there is none yet."""
@@ -314,7 +309,7 @@ def data_package_publish() -> dict[str, dict | None]:
     (``None`` for one that was current)."""
     # Read before the records: a change committed during the export makes the package newer
     # than its version says, never older, and the next run makes it again.
-    version = _public_version()
+    version = public_version()
     made = {}
     for language in LANGUAGES:
         state = stored_state(language)
@@ -418,11 +413,10 @@ def data_package_view(request):
         state = stored_state(language)  # made already by a backend that runs tasks at once
     if state is None:
         return _not_ready()
-    created = datetime.fromisoformat(state["created"])
-    key = f"{language}|{state['version']}|{state['created']}"
-    etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+    created = int(datetime.fromisoformat(state["created"]).timestamp())
+    etag = etag_of(f"{language}|{state['version']}|{state['created']}")
     # 304 when the client has this package already (412 for a precondition it does not meet).
-    response = get_conditional_response(request, etag=etag, last_modified=int(created.timestamp()))
+    response = get_conditional_response(request, etag=etag, last_modified=created)
     if response is None:
         try:
             file = default_storage.open(stored_name(language), "rb")
@@ -434,12 +428,7 @@ def data_package_view(request):
             filename=f"repertoire-hsds-{language}.zip",
             content_type="application/zip",
         )
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(created.timestamp())
-    response["Cache-Control"] = f"public, max-age={settings.REPERTOIRE_API_CACHE_SECONDS}"
-    response["Content-Language"] = language
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return open_data_headers(response, etag, created, language)
 
 
 def _not_ready() -> JsonResponse:

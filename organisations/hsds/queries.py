@@ -6,7 +6,6 @@ the page first, then the rows of those ids with their children prefetched.
 
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,7 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from ..geocoding import GeocoderError, distance_km, get_geocoder
 from ..models import Category, Location, OpeningHours, Organisation, Service, Territory
-from ..search import Search, run
+from ..search import Search, Tree, run
 from .serialise import TAXONOMY_ID, derived_id, term_id
 
 
@@ -112,17 +111,6 @@ def category_for_term(term: str) -> Category | None:
     return None
 
 
-def _with_descendants(category_ids: set[int]) -> set[int]:
-    children = defaultdict(set)
-    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
-        children[parent_id].add(pk)
-    found, frontier = set(category_ids), set(category_ids)
-    while frontier:
-        frontier = {child for pk in frontier for child in children[pk]} - found
-        found |= frontier
-    return found
-
-
 def filter_services(
     services: QuerySet[Service],
     *,
@@ -140,7 +128,12 @@ def filter_services(
         category = category_for_term(taxonomy_term_id)
         if category is None:
             return services.none()
-        services = services.filter(categories__in=_with_descendants({category.pk})).distinct()
+        services = services.filter(
+            categories__in=[
+                category.pk,
+                *Tree.of(Category.objects.values_list("pk", "parent_id")).down(category.pk),
+            ]
+        ).distinct()
     if taxonomy_id:
         if taxonomy_id.lower() != TAXONOMY_ID:
             return services.none()
@@ -233,17 +226,8 @@ def locate_postcode(text: str) -> Postcode:
 def _related_territories(territory_id: int) -> set[int]:
     """The territory, those it is part of, and those inside it (an organisation serving Laval
     serves every part of Laval; one serving a borough serves part of the city)."""
-    parents = dict(Territory.objects.values_list("pk", "parent_id"))
-    related = {territory_id}
-    node = parents.get(territory_id)
-    while node:
-        related.add(node)
-        node = parents.get(node)
-    frontier = {territory_id}
-    while frontier:
-        frontier = {pk for pk, parent in parents.items() if parent in frontier} - related
-        related |= frontier
-    return related
+    tree = Tree.of(Territory.objects.values_list("pk", "parent_id"))
+    return {*tree.up(territory_id), *tree.down(territory_id)}
 
 
 def service_location_pairs(

@@ -45,6 +45,23 @@ class JsonOnly(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+def etag_of(key: str) -> str:
+    return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+
+
+def open_data_headers(response, etag: str, last_modified: int | None, language: str):
+    """What every open-data answer carries (the API's and the data package's): validators for
+    conditional requests, public caching, its language, and access from any web page."""
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = f"public, max-age={settings.REPERTOIRE_API_CACHE_SECONDS}"
+    response["Content-Language"] = language
+    response["Access-Control-Allow-Origin"] = "*"  # open data, for apps in a browser too
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
 class HsdsView(APIView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonOnly
@@ -52,40 +69,27 @@ class HsdsView(APIView):
     authentication_classes = []  # public data: no session, no CSRF
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "hsds"
-    parameters: tuple[str, ...] = ()  # the query parameters this endpoint reads
 
     def get(self, request, **kwargs):
         language = self._language(request)
         version = PublicVersion.objects.filter(pk=1).values_list("number", "changed_at").first()
         number, changed_at = version or (0, None)
-        key = f"{number}|{language}|{request.get_full_path()}"
-        etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+        etag = etag_of(f"{number}|{language}|{request.get_full_path()}")
         # Whole seconds, as HTTP dates have them: with the microseconds, the date a client sends
         # back in If-Modified-Since would always look older than the data.
         last_modified = int(changed_at.timestamp()) if changed_at else None
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if isinstance(not_modified, HttpResponseNotModified):
-            return self._headers(not_modified, etag, last_modified, language)
+            return open_data_headers(not_modified, etag, last_modified, language)
         with translation.override(language):
             try:
                 data = self.build(request, Serialiser.for_language(language), **kwargs)
             except queries.BadParameter as problem:
                 raise ParseError(str(problem)) from None
-        return self._headers(Response(data), etag, last_modified, language)
+        return open_data_headers(Response(data), etag, last_modified, language)
 
     def build(self, request, serialiser: Serialiser, **kwargs) -> dict:
         raise NotImplementedError
-
-    @staticmethod
-    def _headers(response, etag, last_modified, language):
-        response["ETag"] = etag
-        if last_modified:
-            response["Last-Modified"] = http_date(last_modified)
-        response["Cache-Control"] = f"public, max-age={settings.REPERTOIRE_API_CACHE_SECONDS}"
-        response["Content-Language"] = language
-        response["Access-Control-Allow-Origin"] = "*"  # open data, for apps in a browser too
-        patch_vary_headers(response, ["Accept-Language"])
-        return response
 
     @staticmethod
     def _language(request) -> str:
