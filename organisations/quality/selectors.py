@@ -198,6 +198,18 @@ def _by_severity() -> list[SeverityCount]:
     ]
 
 
+def quality_counts() -> dict:
+    """The stored problems counted by check and by severity, and the records with a severe one
+    (what ``quality_report`` prints and a full run keeps): two aggregate queries, whatever the
+    number of records. A record archived since its last check is left out at once."""
+    severities = _by_severity()
+    return {
+        "by_check": {c.code: c.problems for c in sorted(_by_check(), key=lambda c: c.code)},
+        "by_severity": {s.severity.value: s.problems for s in severities},
+        "records_with_severe": next(s.records for s in severities if s.severity == Severity.SEVERE),
+    }
+
+
 def _by_sector(sectors: dict[int, Territory]) -> list[GroupCount]:
     groups: dict[int | None, GroupCount] = {}
     for row in _records().values("place", "worst").annotate(n=Count("pk")):

@@ -7,10 +7,9 @@ imported (:func:`quality_recompute`), and for all of them by :func:`quality_run`
 """
 
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from modelcluster.models import get_all_child_relations, model_from_serializable_data
 from wagtail.models import Revision
@@ -25,7 +24,6 @@ from ..models import (
     QualityIssue,
     QualityRun,
     Service,
-    Severity,
 )
 from .checks import Context, Record, findings
 
@@ -227,6 +225,8 @@ def quality_run(*, duplicates: bool = True) -> QualityRun:
         from .duplicates import duplicates_refresh
 
         duplicate_count = duplicates_refresh()
+    from .selectors import quality_counts  # the report's own counts
+
     counts = quality_counts()
     return QualityRun.objects.create(
         checked=len(ids),
@@ -236,20 +236,3 @@ def quality_run(*, duplicates: bool = True) -> QualityRun:
         duplicates=duplicate_count,
         seconds=round(time.perf_counter() - started, 1),
     )
-
-
-def quality_counts() -> dict:
-    """The stored problems counted by check and by severity, and the records with a severe one:
-    three aggregate queries, whatever the number of records. A record archived since its last
-    check is left out at once (the next run drops its problems)."""
-    issues = QualityIssue.objects.exclude(organisation__status=Organisation.Status.CLOSED)
-    by_check = dict(issues.values_list("code").annotate(n=Count("pk")).values_list("code", "n"))
-    by_severity = Counter(
-        dict(issues.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n"))
-    )
-    severe = issues.filter(severity=Severity.SEVERE).values("organisation_id").distinct().count()
-    return {
-        "by_check": dict(sorted(by_check.items())),
-        "by_severity": {s.value: by_severity.get(s.value, 0) for s in Severity},
-        "records_with_severe": severe,
-    }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from organisations.models import DuplicatePair, Organisation, QualityRun
 from organisations.quality.checks import CHECKS_BY_CODE
-from organisations.quality.services import quality_counts
+from organisations.quality.selectors import quality_counts
 
 
 class Command(BaseCommand):
