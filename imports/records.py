@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from modelcluster.models import get_serializable_data_for_fields
 from wagtail.models import Revision
 
-from organisations.geocoding import fold, normalise_postal_code, normalise_street
+from organisations.geocoding import fold, normalise_postal_code, place_key
 from organisations.models import (
     Location,
     OpeningHours,
@@ -160,17 +160,6 @@ def _service_key(service: dict) -> str:
     return fold(service.get("name_fr") or service.get("name_en") or "")
 
 
-def _location_key(location: dict) -> tuple:
-    street = location.get("street_address") or ""
-    if street:
-        return (
-            "street",
-            normalise_street(street),
-            normalise_postal_code(location.get("postal_code") or ""),
-        )
-    return ("place", location.get("municipality"), fold(location.get("name") or ""))
-
-
 def _place_without_address(locations: list[dict], values: dict) -> dict | None:
     postal_code = normalise_postal_code(values.get("postal_code") or "")
     if postal_code:
@@ -281,7 +270,7 @@ def merge(content: dict, data: dict, *, scheme: str = "") -> list[dict]:
     locations = content.setdefault("locations", [])
     for values in data.get("locations", []):
         if values.get("uuid") or values.get("street_address") or values.get("name"):
-            existing = _find(locations, values, _location_key)
+            existing = _find(locations, values, place_key)
         else:
             # Columns about the place without its address ("Horaire", "Accessible"): the place
             # with the same postal code, else the record's only place.

@@ -121,6 +121,20 @@ def address_key(*, street: str, postal_code: str, municipality: str) -> str:
     )[:500]
 
 
+def place_key(place: dict) -> tuple:
+    """What makes two places of a record (as revision content) the same place: the street
+    address and postal code, however written; for a place without a street, its municipality
+    and name."""
+    street = place.get("street_address") or ""
+    if street:
+        return (
+            "street",
+            normalise_street(street),
+            normalise_postal_code(place.get("postal_code") or ""),
+        )
+    return ("place", place.get("municipality"), fold(place.get("name") or ""))
+
+
 @dataclass(frozen=True)
 class Address:
     street: str

@@ -14,7 +14,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from ..geocoding import GeocoderError, distance_km, get_geocoder
-from ..models import Category, Location, OpeningHours, Organisation, Service, Territory
+from ..models import (
+    Category,
+    Location,
+    OpeningHours,
+    Organisation,
+    Service,
+    Territory,
+    normalise_postal_code,
+)
 from ..search import Search, Tree, run
 from .serialise import TAXONOMY_ID, derived_id, term_id
 
@@ -190,8 +198,7 @@ _POSTCODE = re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPR
 def locate_postcode(text: str) -> Postcode:
     """A Canadian postal code's centre and territory: from our own public locations that have
     it (no request), else from the geocoder (cached)."""
-    compact = "".join(text.split()).upper()
-    code = f"{compact[:3]} {compact[3:]}"
+    code = normalise_postal_code(text)
     if not _POSTCODE.match(code):
         raise BadParameter("postcode: use a Canadian postal code such as H2X 1Y4.")
     rows = list(

@@ -40,7 +40,7 @@ from rapidfuzz import fuzz
 from wagtail.log_actions import log
 
 from ..audit import audited, snapshot_records
-from ..geocoding import fold, normalise_street
+from ..geocoding import fold, place_key
 from ..models import (
     AuditSource,
     DuplicatePair,
@@ -484,17 +484,6 @@ def _copy(row: dict, *, parent: str, parent_pk: int | None, order: int) -> dict:
     return row
 
 
-def _place_key(place: dict) -> tuple:
-    street = place.get("street_address") or ""
-    if street:
-        return (
-            "street",
-            normalise_street(street),
-            normalise_postal_code(place.get("postal_code") or ""),
-        )
-    return ("place", place.get("municipality"), fold(place.get("name") or ""))
-
-
 def _add_children(
     content: dict, other: dict, key_name: str, *, key, label, added: list, keep_pk: int
 ):
@@ -528,7 +517,7 @@ def duplicate_merge_plan(*, keep: Organisation, other: Organisation) -> MergePla
     )  # fmt: skip
     _add_children(
         content, theirs, "locations",
-        key=_place_key,
+        key=place_key,
         label=lambda p: ", ".join(x for x in (p.get("name"), p.get("street_address")) if x),
         added=plan.places, keep_pk=keep.pk,
     )  # fmt: skip
