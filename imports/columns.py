@@ -862,15 +862,13 @@ def clean(target: Target, value, reference: Reference):
                 _("“%(value)s” is not a website address.") % {"value": text}
             ) from None
         return url
-    if kind in ("phone", "phone_text"):
+    if kind == "phone":
         match = _EXTENSION.search(text)
         number = text[: match.start()] if match else text
         try:
             normalised = normalise_phone(number)
         except ValidationError as error:
             raise CellProblem(error.messages[0]) from None
-        if kind == "phone_text":
-            return normalised
         return {"number": normalised, "extension": match.group(1) if match else None}
     if kind == "digits":
         digits = re.sub(r"\D", "", text)
