@@ -822,8 +822,10 @@ def _after_apply(batch: ImportBatch, organisation_ids: list[int]):
 
     geocode_batch.enqueue(batch.pk)
     notify_batch.enqueue(batch.pk)
-    recompute_quality.enqueue(sorted(organisation_ids))  # the imported drafts' problems
-    if batch.publish_directly:
+    if not batch.publish_directly:
+        # The drafts' problems; a publication queues its record's own check.
+        recompute_quality.enqueue(sorted(organisation_ids))
+    else:
         for pk in organisation_ids:
             search_document_update(organisation_id=pk)
         public_version_bump()
