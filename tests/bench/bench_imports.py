@@ -45,7 +45,6 @@ import cProfile
 import datetime
 import json
 import os
-import pstats
 import random
 import subprocess
 import sys
@@ -53,6 +52,8 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from profiling import print_profile
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BENCH_DIR = PROJECT_DIR / ".bench"
@@ -474,29 +475,6 @@ def run_child(command: list[str]) -> tuple[int, str, str, float, int]:
     return status, finished.stdout, finished.stderr, seconds, measured.get("peak_kib", 0)
 
 
-def short_path(filename: str) -> str:
-    for prefix in (f"{PROJECT_DIR}/.venv/lib/", f"{PROJECT_DIR}/"):
-        if filename.startswith(prefix):
-            filename = filename[len(prefix) :]
-    return filename.split("site-packages/", 1)[-1]
-
-
-def print_profile(profiler: cProfile.Profile, *, seconds: float) -> None:
-    stats = pstats.Stats(profiler)
-    for order, title, limit in (
-        ("cumulative", "by cumulative time", 15),
-        ("tottime", "by own time", 10),
-    ):
-        stats.sort_stats(order)
-        print(f"\n  cProfile of a second dry run ({seconds:.1f} s profiled), {title}")
-        print(f"  {'calls':>10} {'own s':>7} {'cum s':>7}  function")
-        for function in stats.fcn_list[:limit]:
-            _cc, calls, own, cumulative, _callers = stats.stats[function]
-            filename, line, name = function
-            where = f"{short_path(filename)}:{line}({name})" if line else name
-            print(f"  {calls:>10,} {own:>7.2f} {cumulative:>7.2f}  {where}")
-
-
 def outcome_line(counts: dict) -> str:
     keys = ("new", "updated", "unchanged", "probable_matches", "errors", "duplicates", "in_review")
     return ", ".join(f"{key.replace('_', ' ')} {counts[key]:,}" for key in keys if key in counts)
@@ -631,7 +609,13 @@ def main() -> None:
     if args.profile:
         profiler = cProfile.Profile()
         _batch, _create, profiled = dry_run(path, profile, profiler=profiler)
-        print_profile(profiler, seconds=profiled)
+        print_profile(
+            profiler,
+            heading=f"cProfile of a second dry run ({profiled:.1f} s profiled)",
+            cumulative=15,
+            own=10,
+            indent="  ",
+        )
         print()
 
     # 3. The peer.

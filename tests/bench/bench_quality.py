@@ -26,7 +26,6 @@ does not change the exit status (as bench_search); a step that did not work exit
 import argparse
 import cProfile
 import os
-import pstats
 import random
 import resource
 import sqlite3
@@ -34,6 +33,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from profiling import print_profile
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BENCH_DIR = PROJECT_DIR / ".bench"
@@ -207,13 +208,6 @@ def resident_split() -> str:
     )
 
 
-def short_path(filename: str) -> str:
-    for prefix in (f"{PROJECT_DIR}/.venv/lib/", f"{PROJECT_DIR}/"):
-        if filename.startswith(prefix):
-            filename = filename[len(prefix) :]
-    return filename.split("site-packages/", 1)[-1]
-
-
 def profile_checks() -> None:
     from organisations.models import Organisation
     from organisations.quality.services import quality_context, quality_recompute
@@ -229,19 +223,12 @@ def profile_checks() -> None:
     quality_recompute(organisation_ids=ids, context=quality_context())
     profiler.disable()
     seconds = time.perf_counter() - started
-    stats = pstats.Stats(profiler)
-    for order, title, limit in (
-        ("cumulative", "by cumulative time", 20),
-        ("tottime", "by own time", 15),
-    ):
-        stats.sort_stats(order)
-        print(f"\ncProfile of a second run of the checks ({seconds:.1f} s profiled), {title}")
-        print(f"  {'calls':>10} {'own s':>7} {'cum s':>7}  function")
-        for function in stats.fcn_list[:limit]:
-            _cc, calls, own, cumulative, _callers = stats.stats[function]
-            filename, line, name = function
-            where = f"{short_path(filename)}:{line}({name})" if line else name
-            print(f"  {calls:>10,} {own:>7.2f} {cumulative:>7.2f}  {where}")
+    print_profile(
+        profiler,
+        heading=f"cProfile of a second run of the checks ({seconds:.1f} s profiled)",
+        cumulative=20,
+        own=15,
+    )
 
 
 # --- The run --------------------------------------------------------------------------------------
