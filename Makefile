@@ -8,7 +8,7 @@ DEMO_ORGANISATIONS ?= 300
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate demo serve test lint format bench messages check lock clean
+.PHONY: run install migrate demo serve test lint format bench messages check lock clean screenshots
 
 run: install migrate demo serve
 
@@ -49,6 +49,15 @@ format: install
 
 bench: install
 	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# The browser tests, taking a full-page picture at each step of every daily path (French first,
+# English where a test covers it; desktop 1366 px and phone 390 px). Look at them before finishing
+# a change to a screen. SCREENSHOTS_DIR=... to write elsewhere.
+SCREENSHOTS_DIR ?= screenshots
+screenshots: install
+	rm -rf $(SCREENSHOTS_DIR)
+	SCREENSHOTS_DIR=$(abspath $(SCREENSHOTS_DIR)) $(PY) -m pytest tests/browser -m browser $(PYTEST_ARGS)
+	@echo "Screenshots in $(SCREENSHOTS_DIR)/: $$(ls $(SCREENSHOTS_DIR) | wc -l) pictures"
 
 # Refresh the .po files from the code and compile them (needs GNU gettext).
 messages: install

@@ -65,6 +65,49 @@ def page(browser):
     context.close()
 
 
+# The two screens every daily path is walked on (issue 15): a desktop as the 211's staff have
+# (1366 px, the most common laptop width) and a phone (390 px, the width of the phones most of the
+# public and the organisations use).
+SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request, browser, live_server):
+    """A page at each screen size in turn, in French (Québec), failing the test on a JavaScript
+    error. ``screen.screen_name`` says which ("desktop" or "phone")."""
+    context = browser.new_context(locale="fr-CA", viewport=SCREENS[request.param])
+    context.route(NOT_THIS_SERVER, lambda route: route.abort())
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.screen_name = request.param
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    yield page
+    settle(page)
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def shoot(request):
+    """``shoot(page, "what-it-shows")`` saves a full-page PNG when ``SCREENSHOTS_DIR`` is set (``make
+    screenshots``), and does nothing otherwise: the browser tests are the screenshot walk, so the
+    pictures show the paths exactly as they are tested. Files are named after the test, the screen
+    and the step, e.g. ``test_record_a_verification[phone]--02-saved.png``."""
+    folder = os.environ.get("SCREENSHOTS_DIR", "")
+    count = [0]
+
+    def take(page, step: str) -> None:
+        if not folder:
+            return
+        count[0] += 1
+        os.makedirs(folder, exist_ok=True)
+        name = re.sub(r"[^\w\[\].-]+", "-", request.node.name)
+        page.screenshot(path=os.path.join(folder, f"{name}--{count[0]:02d}-{step}.png"), full_page=True)
+
+    return take
+
+
 @pytest.fixture
 def desktop(browser, live_server):
     """A desktop browser (the admin is used on desktops) that fails the test on a JavaScript
