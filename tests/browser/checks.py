@@ -1,0 +1,65 @@
+"""What every screen must withstand, as checks any browser test can call on the page it is on.
+
+- ``axe_violations(page)``: axe-core (WCAG 2.1 A and AA, and best practices) finds nothing;
+- ``overflow(page)``: nothing is wider than the window (WCAG 1.4.10 Reflow: no horizontal scrolling
+  at 320 CSS px) and nothing visible sticks out past its right edge;
+- ``large_text(page)``: the browser's default font size at 24 px, as a phone set to large text
+  (WCAG 1.4.4 Resize text), through Chromium's own setting rather than a style sheet of ours.
+"""
+
+from pathlib import Path
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+# WCAG 2.1 A and AA, and axe's best practices.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    }
+}
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now, one line each (empty when clean)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+_OVERFLOW = """() => {
+    const width = window.innerWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > width) {
+        found.push(`the page is ${document.documentElement.scrollWidth}px wide in a ${width}px window`);
+    }
+    for (const element of document.body.querySelectorAll('*')) {
+        const box = element.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        const style = getComputedStyle(element);
+        if (style.visibility === 'hidden' || style.position === 'fixed') continue;
+        // Off-screen on purpose (a skip link, a visually hidden label): left of the window.
+        if (box.right <= 0 || box.left < -1) continue;
+        if (box.right > width + 1) {
+            const name = element.tagName.toLowerCase() + (element.id ? '#' + element.id : '') +
+                (element.className && typeof element.className === 'string' ? '.' + element.className.trim().split(/\\s+/).join('.') : '');
+            found.push(`${name} ends at ${Math.round(box.right)}px`);
+            if (found.length > 10) break;
+        }
+    }
+    return found;
+}"""
+
+
+def overflow(page) -> list[str]:
+    """What runs off the right edge of the window (empty when the page reflows)."""
+    return page.evaluate(_OVERFLOW)
+
+
+def large_text(page, size: int = 24) -> None:
+    """Set the browser's default font size, as a person does in their phone's or browser's
+    settings (Chromium's "font size"); takes effect from the next page load on."""
+    session = page.context.new_cdp_session(page)
+    session.send("Page.setFontSizes", {"fontSizes": {"standard": size, "fixed": size - 3}})
