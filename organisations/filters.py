@@ -5,8 +5,6 @@ a record is listed once however many rows match, and Wagtail's search backend, w
 filters on declared fields only, can still search on top.
 """
 
-from datetime import timedelta
-
 import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -17,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.models import WorkflowState
 
-from .models import Category, GeocodePrecision, Location, Organisation, Service, Territory
+from .models import (
+    Category,
+    GeocodePrecision,
+    Location,
+    Organisation,
+    Service,
+    Territory,
+    review_due_within,
+    review_overdue,
+)
 
 
 def territory_with_descendants(territory: Territory) -> list[int]:
@@ -126,19 +133,20 @@ class OrganisationFilterSet(WagtailFilterSet):
         )
 
     def filter_review_state(self, queryset, name, value):
+        """The yearly cycle counts active organisations only, with the record's own definitions
+        of "overdue" and "due" (so the list counts what the home panel and the report count)."""
+        if not value:
+            return queryset
         today = timezone.localdate()
+        active = queryset.filter(status=Organisation.Status.ACTIVE)
         if value == ReviewState.NEVER:
-            return queryset.filter(last_verified_at__isnull=True)
+            return active.filter(last_verified_at__isnull=True)
         if value == ReviewState.OVERDUE:
-            return queryset.filter(next_review_due__lt=today)
+            return active.filter(review_overdue(today))
         if value == ReviewState.DUE_60:
-            return queryset.filter(
-                next_review_due__gte=today, next_review_due__lte=today + timedelta(days=60)
-            )
+            return active.filter(review_due_within(today, 60))
         if value == ReviewState.VERIFIED:
-            return queryset.filter(
-                last_verified_at__isnull=False, next_review_due__gt=today + timedelta(days=60)
-            )
+            return active.exclude(review_overdue(today)).exclude(review_due_within(today, 60))
         return queryset
 
     def filter_in_workflow(self, queryset, name, value):

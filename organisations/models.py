@@ -8,7 +8,7 @@ Every public record and child carries a stable UUID for the Open Referral HSDS 3
 """
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -175,10 +175,39 @@ class Category(models.Model):
 # --- The record -----------------------------------------------------------------------------------
 
 
+# "Due for review", defined once (the listing's filter, the home panel, the yearly report, its
+# export, update requests and data quality all count with these): a record never verified is due
+# now, so it counts as overdue.
+
+
+def review_overdue(today: date) -> Q:
+    """Due before ``today``, or never verified (due now)."""
+    return Q(next_review_due__lt=today) | Q(last_verified_at__isnull=True)
+
+
+def review_due_within(today: date, days: int) -> Q:
+    """Due from ``today`` to ``days`` days from now (not yet overdue)."""
+    return Q(
+        last_verified_at__isnull=False,
+        next_review_due__gte=today,
+        next_review_due__lte=today + timedelta(days=days),
+    )
+
+
 class OrganisationQuerySet(models.QuerySet):
     def public(self):
         """What the public may see: the live version of records that are not closed."""
         return self.filter(live=True).exclude(status=Organisation.Status.CLOSED)
+
+    def active(self):
+        """The records the yearly cycle counts: active organisations."""
+        return self.filter(status=Organisation.Status.ACTIVE)
+
+    def overdue(self, today: date):
+        return self.filter(review_overdue(today))
+
+    def due_within(self, today: date, days: int):
+        return self.filter(review_due_within(today, days))
 
 
 postal_code_validator = RegexValidator(

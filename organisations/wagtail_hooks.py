@@ -1,7 +1,12 @@
+from urllib.parse import quote
+
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from wagtail import hooks
@@ -15,7 +20,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.admin.ui.tables import Column, DateColumn, LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
@@ -25,6 +30,7 @@ from imports.spreadsheets import neutralise_formula
 
 from . import views
 from .audit import snapshot_record
+from .compare import TabbedInterfaceInWords
 from .filters import OrganisationFilterSet
 from .forms import OrganisationForm
 from .geocoding import organisation_geocode_later
@@ -92,7 +98,7 @@ CONTACT_PANELS = [
     FieldPanel("note"),
 ]
 
-ORGANISATION_EDIT_HANDLER = TabbedInterface(
+ORGANISATION_EDIT_HANDLER = TabbedInterfaceInWords(
     [
         ObjectList(
             [
@@ -192,11 +198,61 @@ def map_position(organisation) -> str:
     return GeocodePrecision(precision).label if precision else _("Unknown")
 
 
+def curator_name(organisation) -> str:
+    curator = organisation.assigned_curator
+    return (curator.get_full_name() or curator.get_username()) if curator else ""
+
+
+class DayColumn(Column):
+    """A date as a day, with how far it is from today: « 8 décembre 2026 · dans 2 jours ». A due
+    date in the past reads « en retard de 3 jours » (``due=True``). Wagtail's ``DateColumn``
+    shows instants (« Il y a 0 minute » for a review due later today)."""
+
+    cell_template_name = "organisations/admin/day_cell.html"
+
+    def __init__(self, name, *, due: bool = False, empty_text: str = "", **kwargs):
+        super().__init__(name, **kwargs)
+        self.due = due
+        self.empty_text = empty_text
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["today"] = timezone.localdate().isoformat()
+        return context
+
+
 class OrganisationIndexView(IndexView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, _object_list, is_paginated = super().paginate_queryset(queryset, page_size)
         page.object_list = with_editorial_state(list(page.object_list))
         return paginator, page, page.object_list, is_paginated
+
+    @cached_property
+    def columns(self):
+        """The map position is a column when the curator is working on it (filtering by it): on
+        every list it pushed the names into a 60 px column at 1366 px."""
+        columns = super().columns
+        if self.request.GET.get("map_position"):
+            return columns
+        return [column for column in columns if column.name != "map_position"]
+
+    def get_list_buttons(self, instance):
+        """Wagtail hands the row buttons ``request.path`` as the page to come back to, which
+        drops the filters (« À faire d’ici 60 jours ») and is the results fragment's address when
+        the list was filtered in place: come back to the list as the curator sees it."""
+        buttons = super().get_list_buttons(instance)
+        bare = "next=" + quote(self.request.path, safe="")
+        wanted = "next=" + quote(self._return_url, safe="")
+        for button in buttons:
+            for item in [button, *getattr(button, "dropdown_buttons", [])]:
+                if getattr(item, "url", None) and bare in item.url:
+                    item.url = item.url.replace(bare, wanted)
+        return buttons
+
+    @cached_property
+    def _return_url(self) -> str:
+        query = self.request.GET.urlencode()
+        return f"{self.index_url}?{query}" if query else self.index_url
 
     @cached_property
     def header_more_buttons(self):
@@ -227,13 +283,29 @@ class OrganisationViewSet(SnippetViewSet):
     list_display = [
         "name",
         Column("municipality_name", label=_("Municipality")),
+        # Two different things, two names: whether the organisation still operates, and whether
+        # the public sees the latest version of its record (Wagtail's own tag).
+        Column(
+            "get_status_display",
+            label=pgettext_lazy("whether the organisation operates", "Activity"),
+            sort_key="status",
+        ),
+        LiveStatusTagColumn(label=_("Publication")),
+        DayColumn(
+            "next_review_due",
+            label=_("Next review due"),
+            sort_key="next_review_due",
+            due=True,
+            empty_text=_("Due now (never verified)"),
+        ),
+        DayColumn(
+            "last_verified_at",
+            label=_("Last verified"),
+            sort_key="last_verified_at",
+            empty_text=_("Never"),
+        ),
+        Column("assigned_curator", label=_("Curator"), accessor=curator_name),
         Column("map_position", label=_("Map position"), accessor=map_position),
-        Column("get_status_display", label=_("Status"), sort_key="status"),
-        LiveStatusTagColumn(),
-        DateColumn("last_verified_at", label=_("Last verified"), sort_key="last_verified_at"),
-        DateColumn("next_review_due", label=_("Next review due"), sort_key="next_review_due"),
-        Column("assigned_curator", label=_("Curator")),
-        UpdatedAtColumn(),
     ]
     list_export = [
         "uuid",
@@ -327,6 +399,11 @@ class ReferenceDataGroup(SnippetViewSetGroup):
 
 register_snippet(OrganisationViewSet)
 register_snippet(ReferenceDataGroup)
+
+
+@hooks.register("insert_global_admin_css")
+def listing_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("organisations/css/listing.css"))
 
 
 @hooks.register("before_delete_snippet")

@@ -12,13 +12,16 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imports.spreadsheets import neutralise_formula
 from organisations.models import Organisation
+from organisations.phones import format_phone_national
 
 from .forms import VerificationForm
 from .selectors import due_within, overdue, review_status
@@ -33,12 +36,24 @@ def _require(request: HttpRequest, permission: str) -> None:
         raise PermissionDenied
 
 
+def _return_url(request: HttpRequest, default: str) -> str:
+    """Where the curator came from (``?next=``, on this site only), else ``default``."""
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return default
+
+
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record that a member of staff confirmed the record (by phone, email, visit...)."""
+    """Record that a member of staff confirmed the record (by phone, email, visit...), then go
+    back where the curator came from (her filtered list, or the record)."""
     _require(request, "organisations.change_organisation")
-    organisation = get_object_or_404(Organisation, pk=pk)
+    organisation = get_object_or_404(Organisation.objects.select_related("assigned_curator"), pk=pk)
     form = VerificationForm(request.POST or None)
+    back = _return_url(request, organisation.get_admin_url())
     if request.method == "POST" and form.is_valid():
         verification_record(
             organisation=organisation,
@@ -50,18 +65,32 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("“%(name)s” is verified; its next review is due on %(date)s.")
-            % {"name": organisation, "date": organisation.next_review_due.isoformat()},
+            % {
+                "name": organisation,
+                "date": date_format(organisation.next_review_due, "DATE_FORMAT"),
+            },
         )
-        next_url = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-            next_url = organisation.get_admin_url()
-        return redirect(next_url)
+        return redirect(back)
     return TemplateResponse(
         request,
         "review/admin/verify.html",
         {
             "organisation": organisation,
             "form": form,
+            "back_url": back,
+            "header_title": _("Record a verification: %(name)s") % {"name": organisation.name},
+            "header_icon": "tasks",
+            "breadcrumbs_items": [
+                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+                {
+                    "url": reverse("wagtailsnippets_organisations_organisation:list"),
+                    "label": Organisation._meta.verbose_name_plural.capitalize(),
+                },
+                {"url": organisation.get_admin_url(), "label": organisation.name},
+                {"url": "", "label": _("Record a verification")},
+            ],
+            "contact_phone": format_phone_national(organisation.update_contact_phone),
+            "phones": list(organisation.phones.all()),
             "verifications": organisation.verifications.select_related("user")[:10],
         },
     )

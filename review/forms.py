@@ -69,7 +69,9 @@ class VerificationForm(forms.Form):
     )
     verified_on = forms.DateField(
         label=_("Verified on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # An <input type="date"> reads and writes ISO dates whatever the language; the browser
+        # shows them in the curator's own format. Localised ("06/12/2026") it stays empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Today, unless you are entering an earlier verification."),
     )
     note = forms.CharField(
@@ -83,6 +85,7 @@ class VerificationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["verified_on"].initial = timezone.localdate()
+        self.fields["verified_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_verified_on(self):
         day = self.cleaned_data["verified_on"]

@@ -17,7 +17,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from organisations.models import Location, Organisation, Territory
+from organisations.models import (
+    Location,
+    Organisation,
+    Territory,
+    review_due_within,
+    review_overdue,
+)
 
 COVERAGE_WINDOW = timedelta(days=365)
 DUE_WITHIN_DAYS = (30, 60, 90)
@@ -101,14 +107,9 @@ class ReviewStatus:
         }
 
 
-def overdue(today: date) -> Q:
-    """Due before ``today``, or never verified (due now)."""
-    return Q(next_review_due__lt=today) | Q(last_verified_at__isnull=True)
-
-
-def due_within(today: date, days: int) -> Q:
-    """Due from ``today`` to ``days`` days from now (not yet overdue)."""
-    return Q(next_review_due__gte=today, next_review_due__lte=today + timedelta(days=days))
+# One definition of "due", the record's own (the listing's filter counts with it too).
+overdue = review_overdue
+due_within = review_due_within
 
 
 def _counting(today: date, now: datetime) -> dict:

@@ -45,23 +45,36 @@ def test_the_list_filters_by_map_position(client_for, curator, three_records, va
     assert listed_names(response) == expected
 
 
-def test_the_list_shows_the_map_position_of_each_record_in_a_constant_number_of_queries(
+def test_the_list_filtered_by_map_position_shows_it_in_a_constant_number_of_queries(
     client_for, curator, three_records, django_assert_max_num_queries
 ):
     client = client_for(curator)
-    client.get(reverse(LIST))  # warm the session and permission caches
+    working_on_the_map = {"map_position": "precision:rooftop"}
+    client.get(reverse(LIST), working_on_the_map)  # warm the session and permission caches
     with django_assert_max_num_queries(30):
-        response = client.get(reverse(LIST))
+        response = client.get(reverse(LIST), working_on_the_map)
     for _ in range(10):
-        LocationFactory(organisation=OrganisationFactory(), geocode_doubt="outside_cmm")
+        LocationFactory(organisation=OrganisationFactory(), geocode_precision="rooftop")
     with django_assert_max_num_queries(30):
-        client.get(reverse(LIST))
+        client.get(reverse(LIST), working_on_the_map)
 
     html = response.content.decode()
     with translation.override(response.headers["Content-Language"]):
+        assert str(translation.gettext("Map position")) in html
         assert str(translation.gettext("Doubtful")) in html
-        assert str(translation.gettext("Missing")) in html
         assert str(Location.Precision.ROOFTOP.label) in html
+
+
+def test_the_everyday_list_leaves_the_map_position_to_its_filter(
+    client_for, curator, three_records
+):
+    response = client_for(curator).get(reverse(LIST))
+
+    listing = response.content.decode().split('<table class="listing"')[1]
+    header = listing.split("</thead>")[0]
+    with translation.override(response.headers["Content-Language"]):
+        assert str(translation.gettext("Next review due")) in header
+        assert str(translation.gettext("Map position")) not in header
 
 
 def test_geocode_again_places_the_selected_records_and_leaves_hand_placed_pins(

@@ -4,6 +4,7 @@ verification in two clicks, assigning records to a curator and each curator's qu
 import csv
 import io
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -184,3 +185,82 @@ def test_assigning_records_to_a_curator_fills_her_queue(client_for, editor, cura
     )
     listed = [o.pk for o in queue.context["object_list"]]
     assert listed == [first.pk, second.pk]
+
+
+def test_the_verification_form_gives_the_date_box_an_iso_date_in_french(client_for, curator):
+    """An <input type="date"> reads only ISO dates: given « 06/12/2026 » it stays empty and the
+    browser answers « Champ requis » (issue 15)."""
+    organisation = _due(-3)
+    client = client_for(curator)
+
+    page = client.get(
+        reverse("review_verify", args=[organisation.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+
+    assert f'value="{timezone.localdate().isoformat()}"' in page
+    assert f'max="{timezone.localdate().isoformat()}"' in page
+
+
+def test_the_verification_page_names_the_record_and_whom_to_call(client_for, curator):
+    organisation = _due(
+        -3,
+        name="Popote roulante de Duvernay",
+        update_contact_name="Marc Tremblay",
+        update_contact_phone="+14505550154",
+    )
+
+    page = (
+        client_for(curator).get(reverse("review_verify", args=[organisation.pk])).content.decode()
+    )
+
+    assert "Popote roulante de Duvernay" in page
+    assert "Marc Tremblay" in page
+    assert "(450) 555-0154" in page
+    assert 'href="tel:+14505550154"' in page
+
+
+def test_a_verification_goes_back_to_the_filtered_list_it_came_from(client_for, curator):
+    organisation = _due(20)
+    listing = (
+        reverse("wagtailsnippets_organisations_organisation:list")
+        + "?review_state=due_60&ordering=next_review_due"
+    )
+    client = client_for(curator)
+
+    html = client.get(listing).content.decode()
+    verify_url = reverse("review_verify", args=[organisation.pk])
+    assert escape(f"{verify_url}?next=") in html
+    button = html.split(escape(f"{verify_url}?next="))[1].split('"')[0]
+    assert unquote(button).replace("&amp;", "&") == listing
+
+    response = client.post(
+        f"{verify_url}?next={button}".replace("&amp;", "&"),
+        {"method": "phone", "verified_on": timezone.localdate().isoformat()},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == listing
+    messages = [str(m) for m in response.context["messages"]]
+    due = organisation.__class__.objects.get(pk=organisation.pk).next_review_due
+    assert any(str(due.year) in m and due.isoformat() not in m for m in messages)
+
+
+def test_the_list_and_the_home_panel_count_the_same_records_due(client_for, curator):
+    """One definition of "due": closed records, records never verified and records due later
+    are counted alike by the list's filter and the home panel (33 against 32, issue 15)."""
+    from review.selectors import review_status
+
+    _due(10)
+    _due(59)
+    _due(-5)
+    _due(30, status="closed")
+    _due(61)
+    OrganisationFactory(next_review_due=timezone.localdate() + timedelta(days=5))  # never verified
+    listing = reverse("wagtailsnippets_organisations_organisation:list")
+    client = client_for(curator)
+
+    status = review_status()
+    due_soon = client.get(listing, {"review_state": "due_60"}).context["paginator"].count
+    overdue = client.get(listing, {"review_state": "overdue"}).context["paginator"].count
+
+    assert (due_soon, overdue) == (status.totals.due_60, status.totals.overdue) == (2, 2)
