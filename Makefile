@@ -26,12 +26,15 @@ migrate: install
 
 # Demo data only on an empty database: running `make run` again keeps what is there.
 demo: install
-	$(PY) manage.py seed_demo --organisations $(DEMO_ORGANISATIONS) --if-empty
+	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo --organisations $(DEMO_ORGANISATIONS) --if-empty
 	$(PY) manage.py create_demo_users
+
+# Links in emails and notifications point at the server being run (SITE_URL set by hand wins).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 serve: install
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 0 --settings=cms.settings.test

@@ -1,6 +1,7 @@
 """Settings come from the environment, are safe by default and fail loudly on nonsense."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from cms.settings.env import email_settings, env_bool, tasks_backend
 
 ROOT = Path(__file__).resolve().parent.parent
+MAKE = shutil.which("make") or "/usr/bin/make"
 
 
 def run_manage(*args, **env):
@@ -85,3 +87,36 @@ def test_unknown_email_and_task_backends_are_refused():
     with pytest.raises(ImproperlyConfigured, match="TASKS_BACKEND"):
         tasks_backend("celery")
     assert tasks_backend("database") == "django_tasks_db.backend.DatabaseBackend"
+
+
+def test_make_run_on_another_port_gives_emails_links_to_that_port():
+    """`make run PORT=8091` (or HOST): the links in emails point at the server being run."""
+    environment = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    dry_run = subprocess.run(
+        [MAKE, "-n", "serve", "demo", "PORT=8091", "HOST=localhost"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+
+    assert (
+        "SITE_URL=http://localhost:8091 .venv/bin/python manage.py runserver localhost:8091"
+        in dry_run
+    )
+    assert "SITE_URL=http://localhost:8091 .venv/bin/python manage.py seed_demo" in dry_run
+
+
+def test_a_site_url_set_by_hand_wins_over_the_port():
+    environment = {**os.environ, "SITE_URL": "https://repertoire.example.org"}
+    dry_run = subprocess.run(
+        [MAKE, "-n", "serve", "PORT=8091"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+
+    assert "SITE_URL=https://repertoire.example.org .venv/bin/python manage.py runserver" in dry_run

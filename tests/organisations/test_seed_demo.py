@@ -254,3 +254,24 @@ def test_if_empty_seeds_an_empty_database_and_leaves_a_full_one_alone():
     call_command("seed_demo", "--organisations", "5", "--if-empty", stdout=out)
     assert Organisation.objects.count() == 5
     assert "no demo data added" in out.getvalue()
+
+
+def test_the_demo_comes_with_its_quality_results_and_probable_duplicates():
+    """`make run` shows the quality panel, the report and the duplicates filled in (issue 15)."""
+    from organisations.models import QualityRun
+
+    out = io.StringIO()
+    call_command("seed_demo", "--organisations", "8", "--drafts", "0", stdout=out)
+
+    assert QualityRun.objects.get().checked == 8
+    assert "Data quality: 8 records checked" in out.getvalue()
+
+
+def test_no_quality_leaves_the_checks_to_quality_run():
+    from organisations.models import QualityRun
+
+    call_command(
+        "seed_demo", "--organisations", "3", "--drafts", "0", "--no-quality", stdout=io.StringIO()
+    )
+
+    assert not QualityRun.objects.exists()

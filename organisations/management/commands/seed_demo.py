@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from organisations.demo import DemoDataError, default_drafts, demo_seed
 from organisations.models import Organisation
+from organisations.quality.services import quality_run
 
 
 class Command(BaseCommand):
@@ -30,13 +31,19 @@ class Command(BaseCommand):
             "(default: about 1%% of them, at most 30; each sends workflow notifications).",
         )
         parser.add_argument(
+            "--no-quality",
+            action="store_true",
+            help="Leave out the data-quality checks and the search for duplicates "
+            "(`manage.py quality_run` does them later).",
+        )
+        parser.add_argument(
             "--no-index",
             action="store_true",
             help="Leave the new records out of Wagtail's search index (admin search); "
             "`manage.py update_index` adds them later.",
         )
 
-    def handle(self, *args, organisations, seed, if_empty, drafts, no_index, **options):
+    def handle(self, *args, organisations, seed, if_empty, drafts, no_index, no_quality, **options):
         if organisations < 0 or (drafts is not None and drafts < 0):
             raise CommandError("--organisations and --drafts cannot be negative.")
         existing = Organisation.objects.count()
@@ -77,3 +84,11 @@ class Command(BaseCommand):
             f"{counts['seconds']:.1f} s (generation and inserts {counts['insert_seconds']:.1f} s, "
             f"{index_note})."
         )
+        if not no_quality:
+            # A demo shows the quality panel, the report and the probable duplicates filled in,
+            # as the nightly quality_run leaves them in production.
+            run = quality_run(duplicates=True)
+            self.stdout.write(
+                f"Data quality: {run.checked:,} records checked, {run.records_with_severe:,} with "
+                f"a severe problem, {run.duplicates:,} probable duplicates ({run.seconds} s)."
+            )
