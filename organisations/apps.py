@@ -24,11 +24,14 @@ class OrganisationsConfig(AppConfig):
 
 def after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
     """A migration that changes what the public search index holds empties it: fill it again,
-    with the code of today."""
+    with the code of today. Live records loaded without a revision get their live revision
+    (organisations/revisions.py; one query when none is missing)."""
+    from .revisions import live_revisions_ensure
     from .search import search_index_ensure
 
     if using == DEFAULT_DB_ALIAS:
         search_index_ensure()
+        live_revisions_ensure()
 
 
 def after_publish(sender, instance, **kwargs):

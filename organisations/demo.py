@@ -47,6 +47,7 @@ from .models import (
     Service,
     Territory,
 )
+from .revisions import live_revisions_ensure
 from .search import search_index_rebuild
 
 # The kinds of rows demo_seed writes, as keys of the counts it returns.
@@ -1654,6 +1655,7 @@ def demo_seed(
     tables = _leaf_tables()
     index_seconds = 0.0
     candidates: list[int] = []
+    created_ids: list[int] = []
     next_report = 10_000
     with _large_sqlite_cache(), transaction.atomic():
         for start in range(0, organisations, CHUNK_SIZE):
@@ -1666,6 +1668,7 @@ def demo_seed(
                 _index(created)
                 index_seconds += clock.perf_counter() - index_started
             candidates += [o.pk for o in created if o.status == Organisation.Status.ACTIVE]
+            created_ids += [o.pk for o in created]
             if counts["organisations"] >= next_report:
                 elapsed = clock.perf_counter() - started
                 out(f"  {counts['organisations']:>7,} organisations ({elapsed:.1f} s)")
@@ -1675,6 +1678,11 @@ def demo_seed(
     search_index_rebuild()  # the public search's own index, always: it is the directory
     counts["search_index_seconds"] = round(clock.perf_counter() - search_started, 2)
 
+    # Wagtail compares a draft with the live version through the live revision: every demo
+    # record gets one, dated at its creation, before any draft (organisations/revisions.py).
+    revisions_started = clock.perf_counter()
+    counts["revisions"] = live_revisions_ensure(organisation_ids=created_ids)
+    counts["revision_seconds"] = round(clock.perf_counter() - revisions_started, 2)
     counts["drafts"] = _start_drafts(rng=rng, candidates=candidates, count=drafts, out=out)
     counts["existing"] = existing
     counts["insert_seconds"] = round(insert_seconds - index_seconds, 2)

@@ -18,7 +18,6 @@ from wagtail.admin.panels import (
     InlinePanel,
     MultiFieldPanel,
     ObjectList,
-    TabbedInterface,
 )
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn
 from wagtail.admin.widgets import ListingButton
@@ -31,6 +30,11 @@ from imports.spreadsheets import neutralise_formula
 from . import views
 from .audit import snapshot_record
 from .compare import TabbedInterfaceInWords
+from .edit_views import (
+    OrganisationCreateView,
+    OrganisationEditView,
+    OrganisationWorkflowActionView,
+)
 from .filters import OrganisationFilterSet
 from .forms import OrganisationForm
 from .geocoding import organisation_geocode_later
@@ -274,6 +278,9 @@ class OrganisationViewSet(SnippetViewSet):
     menu_order = 100
     add_to_admin_menu = True
     index_view_class = OrganisationIndexView
+    add_view_class = OrganisationCreateView
+    edit_view_class = OrganisationEditView
+    workflow_action_view_class = OrganisationWorkflowActionView
     edit_handler = ORGANISATION_EDIT_HANDLER
     filterset_class = OrganisationFilterSet
     list_per_page = 50

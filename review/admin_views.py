@@ -383,13 +383,17 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 choices = {c.key: request.POST.get(f"choice-{c.key}", "") for c in conflicts}
                 proposal_take_up(proposal=proposal, user=request.user, choices=choices)
+                # A curator's submission passes the curators' step at once (CurationTask): the
+                # proposal is with the editors now, and the record is theirs until they decide.
                 messages.success(
                     request,
                     _(
-                        "The proposal is now a draft in review: check it, edit it if needed, then approve it to send it on."
-                    ),
+                        "The proposal from “%(name)s” is sent on to the editors: it is published "
+                        "once one of them approves it."
+                    )
+                    % {"name": organisation.name},
                 )
-                return redirect(organisation.get_admin_url())
+                return redirect("review_proposals")
         except ProposalConflict:
             error = _(
                 "The record changed since the organisation saw it: choose a version for each field below."

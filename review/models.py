@@ -1,7 +1,8 @@
 """The yearly cycle's records (verifications, update requests, proposals) and the public's
 suggestions live here.
 
-The roles and the organisation workflow are Wagtail's own models, set up by ``services.py``.
+The roles and the organisation workflow are Wagtail's own models, set up by ``services.py``;
+the workflow's first step is a task of ours (``CurationTask``).
 """
 
 from django.conf import settings
@@ -9,7 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import AbstractGroupApprovalTask, TaskState
 
 SUGGESTION_MAX_LENGTH = 5_000
 
@@ -304,3 +307,45 @@ class UpdateToken(models.Model):
 
     def __str__(self):
         return f"{self.request} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CurationTask(AbstractGroupApprovalTask):
+    """The workflow's first step, the curators' check: approved by a curator, like Wagtail's
+    group approval task, except that it approves itself when the person submitting is a member
+    of its groups (or a superuser). A curator's own submission (her edit, a proposal she took up,
+    an import she reviewed and applied) goes straight to the editors: nobody else would check it
+    but herself. A submission made by no one (a script, the demo) or by someone outside the
+    groups still waits for a curator. The approval is logged in the record's history with the
+    submitter as approver, and no "waiting for you" email goes to the other curators.
+    See docs/decisions.md, "The daily paths (issue 15)"."""
+
+    def submitted_by_member(self, user) -> bool:
+        return user is not None and (user.is_superuser or self._user_in_groups(user))
+
+    def start(self, workflow_state, user=None):
+        if not self.submitted_by_member(user):
+            return super().start(workflow_state, user=user)
+        task_state = self.get_task_state_class()(workflow_state=workflow_state)
+        task_state.status = TaskState.STATUS_IN_PROGRESS
+        task_state.revision = workflow_state.content_object.get_latest_revision()
+        task_state.task = self
+        task_state.save()
+        # Not through Task.start: its task_submitted signal would email the other curators.
+        # Wagtail's WorkflowState.update moves on to the next step when a task comes back
+        # already approved.
+        task_state.approve(
+            user=user,
+            update=False,
+            comment=gettext("Approved at submission: submitted by a curator."),
+        )
+        return task_state
+
+    @classmethod
+    def get_description(cls):
+        return _(
+            "Members of the chosen groups approve this step; their own submissions pass it at once."
+        )
+
+    class Meta:
+        verbose_name = _("curators' check")
+        verbose_name_plural = _("curators' checks")

@@ -2,8 +2,8 @@
 
 Three groups: Curators keep records true (edit, submit for review, never publish), Editors approve
 what gets published, Administrators run the system (delete, recover, users, reference data).
-One Wagtail workflow on ``Organisation``: a curation task (Curators) then a publication task
-(Editors). Editors need the ``publish`` permission, or Wagtail's final approval fails with
+One Wagtail workflow on ``Organisation``: a curation task (Curators; it passes at once when a
+curator submits, ``models.CurationTask``) then a publication task (Editors). Editors need the ``publish`` permission, or Wagtail's final approval fails with
 ``PublishPermissionError`` and the workflow stays in progress.
 """
 
@@ -124,13 +124,20 @@ def roles_and_workflow_ensure(*, using: str = "default") -> None:
                     group=group, page=home, permission=permission
                 )
 
+    from .models import CurationTask
+
     workflow, _created = Workflow.objects.using(using).get_or_create(name=WORKFLOW_NAME)
-    for order, (task_name, group) in enumerate(
-        ((CURATION_TASK, groups[CURATORS]), (PUBLICATION_TASK, groups[EDITORS]))
+    # Step one passes at once for a curator's own submission (CurationTask); step two, the
+    # editors', is Wagtail's plain group approval: nothing is published without an editor.
+    for order, (task_name, group, task_model) in enumerate(
+        (
+            (CURATION_TASK, groups[CURATORS], CurationTask),
+            (PUBLICATION_TASK, groups[EDITORS], GroupApprovalTask),
+        )
     ):
-        task = GroupApprovalTask.objects.using(using).filter(name=task_name).first()
+        task = task_model.objects.using(using).filter(name=task_name).first()
         if task is None:
-            task = GroupApprovalTask.objects.using(using).create(name=task_name)
+            task = task_model.objects.using(using).create(name=task_name)
         task.groups.add(group)
         WorkflowTask.objects.using(using).update_or_create(
             workflow=workflow, task=task, defaults={"sort_order": order}

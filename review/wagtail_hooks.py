@@ -9,6 +9,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
@@ -214,10 +215,103 @@ def review_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("review/css/admin.css"))
 
 
+class AwaitingApprovalPanel(Component):
+    """The home page's first panel for whoever approves a step: the records waiting for her,
+    oldest first, each with what it changes against the public version one click away.
+
+    Wagtail's own "Awaiting your review" panel lists them too, but its comparison link hides in
+    a menu and it names neither the step nor what a record's review is about; it keeps the
+    pages (``PagesAwaitingReviewPanel``)."""
+
+    name = "awaiting_approval"
+    template_name = "review/admin/awaiting_approval_panel.html"
+    order = 10
+    LIMIT = 50
+
+    def __init__(self, states, total):
+        self.states = states
+        self.total = total
+
+    @classmethod
+    def for_user(cls, user) -> "AwaitingApprovalPanel | None":
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.models import TaskState
+
+        states = (
+            TaskState.objects.reviewable_by(user)
+            .filter(
+                workflow_state__base_content_type=ContentType.objects.get_for_model(Organisation)
+            )
+            .select_related("revision__user", "task", "workflow_state__requested_by")
+            .order_by("started_at", "pk")
+        )
+        found = list(states[: cls.LIMIT])
+        if not found:
+            return None
+        records = Organisation.objects.in_bulk(
+            [int(state.workflow_state.object_id) for state in found]
+        )
+        rows = []
+        for state in found:
+            organisation = records.get(int(state.workflow_state.object_id))
+            if organisation is None:
+                continue
+            compare_url = ""
+            if organisation.live_revision_id:
+                compare_url = reverse(
+                    "wagtailsnippets_organisations_organisation:revisions_compare",
+                    args=[organisation.pk, "live", state.revision_id],
+                )
+            rows.append(
+                {
+                    "organisation": organisation,
+                    "state": state,
+                    "submitter": state.workflow_state.requested_by,
+                    "edit_url": organisation.get_admin_url(),
+                    "compare_url": compare_url,
+                }
+            )
+        total = len(found) if len(found) < cls.LIMIT else states.count()
+        return cls(rows, total)
+
+    def get_context_data(self, parent_context):
+        return {"rows": self.states, "total": self.total, "limit": self.LIMIT}
+
+
+def _is_administrator(user) -> bool:
+    return user.is_superuser or user.has_perm("organisations.delete_organisation")
+
+
+@hooks.register("construct_homepage_summary_items")
+def summary_for_administrators_only(request, summary_items):
+    """Wagtail's counts of pages, images and documents mean nothing to a curator or an editor:
+    their home starts with their work."""
+    if not _is_administrator(request.user):
+        summary_items.clear()
+
+
+class PagesAwaitingReviewPanel(WorkflowObjectsToModeratePanel):
+    """Wagtail's "Awaiting your review", without the organisations (``AwaitingApprovalPanel``)."""
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["states"] = [
+            state for state in context["states"] if not isinstance(state["obj"], Organisation)
+        ]
+        return context
+
+
 @hooks.register("construct_homepage_panels")
 def add_review_panel(request, panels):
     if request.user.has_perm("organisations.view_organisation"):
         panels.append(ReviewPanel(request))
+    awaiting = AwaitingApprovalPanel.for_user(request.user)
+    if awaiting is not None:
+        panels.append(awaiting)
+        # Wagtail's own list would show the same records a second time: it keeps the pages.
+        for index, panel in enumerate(panels):
+            if type(panel) is WorkflowObjectsToModeratePanel:
+                panels[index] = PagesAwaitingReviewPanel()
 
 
 @hooks.register("register_snippet_listing_buttons")

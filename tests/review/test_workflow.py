@@ -9,10 +9,12 @@ from organisations.factories import (
     OrganisationFactory,
     PhoneFactory,
     ServiceFactory,
+    UserFactory,
     category,
     territory,
 )
 from organisations.models import Organisation
+from review.services import CURATORS
 from tests.helpers import organisation_form_data
 
 pytestmark = pytest.mark.django_db
@@ -74,10 +76,7 @@ def test_a_curators_change_goes_live_only_after_the_editor_approves(
     live_record.refresh_from_db()
     assert live_record.description_fr == "Repas livrés le mardi."  # the live row is untouched
     assert live_record.has_unpublished_changes
-    assert current_task_state(live_record).task.name.startswith("Vérification")
-
-    # The curator cannot publish: approving the curation task only moves it on.
-    assert act(client, live_record, "approve", "Vérifié au téléphone").status_code == 302
+    # A curator's own submission passes the curators' step at once: it waits for an editor.
     assert current_task_state(live_record).task.name.startswith("Approbation")
     client.logout()
     assert "mardi" in public_page(client, live_record).content.decode()
@@ -102,7 +101,6 @@ def test_a_curator_cannot_approve_the_publication_step(client, curator, live_rec
         reverse(EDIT, args=[live_record.pk]),
         organisation_form_data(live_record, action="action-submit", description_fr="Autre texte"),
     )
-    act(client, live_record, "approve")
     act(client, live_record, "approve")  # refused: only editors hold the publication task
     assert current_task_state(live_record).task.name.startswith("Approbation")
     live_record.refresh_from_db()
@@ -130,7 +128,6 @@ def test_the_editor_rejects_with_a_comment_and_the_record_goes_back(
         reverse(EDIT, args=[live_record.pk]),
         organisation_form_data(live_record, action="action-submit", description_fr="Texte douteux"),
     )
-    act(client, live_record, "approve")
     client.force_login(editor)
     assert (
         act(client, live_record, "reject", "Source à confirmer avec l'organisme.").status_code
@@ -159,8 +156,6 @@ def test_a_new_organisation_is_not_public_until_approved(client, curator, editor
     client.logout()
     assert public_page(client, created).status_code == 404
 
-    client.force_login(curator)
-    act(client, created, "approve")
     client.force_login(editor)
     act(client, created, "approve")
     client.logout()
@@ -177,7 +172,6 @@ def test_while_editors_review_no_curator_can_slip_a_change_in(client, curator, e
         reverse(EDIT, args=[live_record.pk]),
         organisation_form_data(live_record, action="action-submit", description_fr="Version relue"),
     )
-    act(client, live_record, "approve")
 
     client.post(
         reverse(EDIT, args=[live_record.pk]),
@@ -188,3 +182,39 @@ def test_while_editors_review_no_curator_can_slip_a_change_in(client, curator, e
 
     live_record.refresh_from_db()
     assert live_record.description_fr == "Version relue"
+
+
+def test_a_submission_by_no_one_waits_for_a_curator(curator, editor, live_record):
+    """The curators' step is kept for what no curator has looked at (a script, the demo)."""
+    live_record.description_fr = "Texte venu d'un script."
+    live_record.save_revision(user=None)
+    live_record.get_workflow().start(live_record, user=None)
+    assert current_task_state(live_record).task.name.startswith("Vérification")
+
+
+def test_the_curators_step_passes_at_once_and_says_so_in_the_history(curator, live_record):
+    from wagtail.log_actions import registry
+
+    live_record.description_fr = "Texte de la responsable."
+    live_record.save_revision(user=curator)
+    live_record.get_workflow().start(live_record, user=curator)
+
+    state = WorkflowState.objects.for_instance(live_record).get()
+    first = state.task_states.order_by("pk").first()
+    assert first.status == TaskState.STATUS_APPROVED
+    assert first.finished_by == curator
+    assert "responsable des données" in first.comment or "curator" in first.comment
+    actions = list(registry.get_logs_for_instance(live_record).values_list("action", flat=True))
+    assert "wagtail.workflow.approve" in actions
+
+
+def test_a_curators_submission_emails_the_editors_not_the_curators(
+    mailoutbox, curator, editor, live_record
+):
+    other_curator = UserFactory(username="julie", groups=[CURATORS])
+    live_record.description_fr = "Texte de la responsable."
+    live_record.save_revision(user=curator)
+    live_record.get_workflow().start(live_record, user=curator)
+    recipients = {address for message in mailoutbox for address in message.to}
+    assert editor.email in recipients
+    assert other_curator.email not in recipients
