@@ -300,7 +300,7 @@ class OrganisationViewSet(SnippetViewSet):
         LiveStatusTagColumn(label=_("Publication")),
         DayColumn(
             "next_review_due",
-            label=_("Next review due"),
+            label=_("Next review"),
             sort_key="next_review_due",
             due=True,
             empty_text=_("Due now (never verified)"),
@@ -311,7 +311,7 @@ class OrganisationViewSet(SnippetViewSet):
             sort_key="last_verified_at",
             empty_text=_("Never"),
         ),
-        Column("assigned_curator", label=_("Curator"), accessor=curator_name),
+        Column("assigned_curator", label=_("Assigned to"), accessor=curator_name),
         Column("map_position", label=_("Map position"), accessor=map_position),
     ]
     list_export = [

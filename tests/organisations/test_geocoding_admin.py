@@ -73,7 +73,7 @@ def test_the_everyday_list_leaves_the_map_position_to_its_filter(
     listing = response.content.decode().split('<table class="listing"')[1]
     header = listing.split("</thead>")[0]
     with translation.override(response.headers["Content-Language"]):
-        assert str(translation.gettext("Next review due")) in header
+        assert str(translation.gettext("Next review")) in header
         assert str(translation.gettext("Map position")) not in header
 
 
