@@ -11,13 +11,18 @@ needs and places served, a place's map position, the private contacts) is kept a
 
 import copy
 import json
+from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Location, OpeningHours, Organisation, Phone, Service, Territory
+from organisations.phones import format_phone_national, normalise_phone
+from organisations.templatetags.directory_tags import clock
 
 ORGANISATION_FIELDS = [
     "name",
@@ -56,6 +61,44 @@ HOURS_FIELDS = ["weekday", "opens", "closes", "note_fr", "note_en"]
 EXTRA_ROWS = 1
 EXTRA_HOURS = 2
 MAX_ROWS = 50  # a record with more is not an organisation's own form
+# The person answering: always in sight, after the sections (what changed, then who answers).
+SUBMITTER_FIELDS = ["submitter_name", "submitter_email", "note"]
+
+
+class PhoneInput(forms.TextInput):
+    """A phone number as people write it here, « (450) 555-0154 », not as it is stored
+    (+14505550154); a phone's keypad on a phone."""
+
+    input_type = "tel"
+
+    def format_value(self, value):
+        return format_phone_national(str(value)) if value else None
+
+
+class PhoneNumberField(forms.CharField):
+    """A number as people type it, cleaned to the international form the record stores (the
+    same as the admin's, organisations/phones.py): a number sent back as shown is unchanged."""
+
+    widget = PhoneInput
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_phone(value) if value else value
+
+
+def _formfield(field, **kwargs):
+    """The form field of a model field, with inputs that read and show values as people
+    write them."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # "www.example.org" means https://
+    elif isinstance(field, models.TimeField):
+        # <input type=time> takes HH:MM; Django's default would write "09:30:00" into it.
+        kwargs["widget"] = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    elif isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        kwargs["widget"] = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    elif isinstance(field, models.TextField):
+        kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
+    return field.formfield(**kwargs)
 
 
 class _ChildForm(forms.ModelForm):
@@ -64,6 +107,8 @@ class _ChildForm(forms.ModelForm):
 
     key = forms.CharField(widget=forms.HiddenInput, required=False)
     remove = forms.BooleanField(label=_("Remove"), required=False)
+    title = ""  # how the form names the row (RecordForms sets it)
+    open = False  # an added row shows when it holds something or an error
 
     def is_blank(self) -> bool:
         """An extra row left empty (its defaults aside): nothing to add."""
@@ -83,25 +128,36 @@ class _ChildForm(forms.ModelForm):
             super()._post_clean()
 
 
-def _child_form(model, fields, defaults=()):
-    meta = type("Meta", (), {"model": model, "fields": fields, "model_defaults": set(defaults)})
+def _child_form(model, fields, defaults=(), **meta):
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": fields,
+            "model_defaults": set(defaults),
+            "formfield_callback": _formfield,
+            **meta,
+        },
+    )
     return type(f"{model.__name__}ProposalForm", (_ChildForm,), {"Meta": meta})
 
 
 ServiceForm = _child_form(Service, SERVICE_FIELDS, defaults=("status",))
 LocationForm = _child_form(Location, LOCATION_FIELDS)
-PhoneForm = _child_form(Phone, PHONE_FIELDS, defaults=("kind",))
+PhoneForm = _child_form(
+    Phone,
+    PHONE_FIELDS,
+    defaults=("kind",),
+    field_classes={"number": PhoneNumberField},
+    help_texts={"number": _("For example (450) 555-0154. The extension has its own box.")},
+    widgets={"extension": forms.TextInput(attrs={"inputmode": "numeric"})},
+)
 HoursForm = _child_form(OpeningHours, HOURS_FIELDS, defaults=("weekday",))
 
 
 def _formset(form, extra):
     return forms.formset_factory(form, extra=extra, max_num=MAX_ROWS, validate_max=True)
-
-
-def _formfield(field, **kwargs):
-    if isinstance(field, models.URLField):
-        kwargs["assume_scheme"] = "https"  # "www.example.org" means https://
-    return field.formfield(**kwargs)
 
 
 class OrganisationProposalForm(forms.ModelForm):
@@ -110,6 +166,22 @@ class OrganisationProposalForm(forms.ModelForm):
         fields = ORGANISATION_FIELDS
         formfield_callback = _formfield
 
+    submitter_name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Enter your name, so that our team knows who answered.")},
+    )
+    submitter_email = forms.EmailField(
+        label=_("Your email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _(
+                "Enter your email, so that we can tell you when the changes are published."
+            ),
+            "invalid": _("Enter an email address like name@example.org."),
+        },
+    )
     note = forms.CharField(
         label=_("Note to the 211 (optional)"),
         required=False,
@@ -117,8 +189,6 @@ class OrganisationProposalForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Anything we should know: a change coming soon, a question."),
     )
-    submitter_name = forms.CharField(label=_("Your name"), max_length=200)
-    submitter_email = forms.EmailField(label=_("Your email"))
 
     def validate_unique(self):
         """The organisation's own name and address stay unique in the admin, on publication."""
@@ -132,28 +202,98 @@ def _value(form, name: str):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def _initial(rows: list[dict], fields: list[str]) -> list[dict]:
-    return [{"key": str(row.get("pk") or ""), **{f: row.get(f) for f in fields}} for row in rows]
+def _python(model, name: str, value):
+    """A revision's stored value ("09:30:00") as the model's own type (a time), which the
+    form's inputs know how to show (« 09:30 »)."""
+    if value in (None, ""):
+        return value
+    try:
+        return model._meta.get_field(name).to_python(value)
+    except ValidationError:
+        return value
+
+
+def _initial(model, rows: list[dict], fields: list[str]) -> list[dict]:
+    return [
+        {"key": str(row.get("pk") or ""), **{f: _python(model, f, row.get(f)) for f in fields}}
+        for row in rows
+    ]
+
+
+def _phone_display(row: dict) -> str:
+    """« (450) 555-0154, poste 204 », as the public page shows it."""
+    return Phone(number=row.get("number") or "", extension=row.get("extension") or "").display
+
+
+def _hours_display(row: dict) -> str:
+    day = dict(OpeningHours.Weekday.choices).get(row.get("weekday"), "")
+    opens, closes = (_python(OpeningHours, f, row.get(f)) for f in ("opens", "closes"))
+    if opens and closes:
+        return f"{day} {clock(opens)} – {clock(closes)}"
+    return str(day)
+
+
+@dataclass
+class Section:
+    """A part of the form the organisation opens when it has something to change there (a
+    <details>): open when it holds a change or an error."""
+
+    id: str
+    title: str
+    summary: str
+    changed: bool = False
+    errors: int = 0
+
+    @property
+    def open(self) -> bool:
+        return self.changed or bool(self.errors)
+
+
+@dataclass
+class Problem:
+    """One line of the error summary: what is wrong, and the id of what to correct."""
+
+    target: str
+    message: str
+
+
+@dataclass
+class _Inspection:
+    sections: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+
+def _where(*parts) -> str:
+    return ", ".join(str(part) for part in parts if part)
 
 
 class RecordForms:
     """The organisation's form and its lists (services, places with their hours, phones), bound
-    to ``data`` or prefilled from ``content`` (the published record, as revision content)."""
+    to ``data`` or prefilled from ``content`` (the published record, as revision content, or the
+    organisation's own answer still waiting, laid over it: then ``published`` is the record as
+    the public sees it, to open the sections that answer changes)."""
 
-    def __init__(self, content: dict, data=None, submitter: dict | None = None):
+    def __init__(self, content: dict, data=None, submitter: dict | None = None, published=None):
         self.base = content
+        self.published = published if published is not None else content
         initial = {f: content.get(f) for f in ORGANISATION_FIELDS}
         initial.update(submitter or {})
         self.organisation = OrganisationProposalForm(data, initial=initial, prefix="org")
         self.services = _formset(ServiceForm, EXTRA_ROWS)(
-            data, initial=_initial(content.get("services", []), SERVICE_FIELDS), prefix="services"
+            data,
+            initial=_initial(Service, content.get("services", []), SERVICE_FIELDS),
+            prefix="services",
         )
         self.phones = _formset(PhoneForm, EXTRA_ROWS)(
-            data, initial=_initial(content.get("phones", []), PHONE_FIELDS), prefix="phones"
+            data,
+            initial=_initial(Phone, content.get("phones", []), PHONE_FIELDS),
+            prefix="phones",
         )
         locations = content.get("locations", [])
         self.locations = _formset(LocationForm, EXTRA_ROWS)(
-            data, initial=_initial(locations, LOCATION_FIELDS), prefix="locations"
+            data,
+            initial=_initial(Location, locations, LOCATION_FIELDS),
+            prefix="locations",
         )
         municipalities = Territory.objects.exclude(
             kind__in=[Territory.Kind.REGION, Territory.Kind.SECTOR]
@@ -164,11 +304,15 @@ class RecordForms:
             rows = locations[index].get("hours", []) if index < len(locations) else []
             self.hours.append(
                 _formset(HoursForm, EXTRA_HOURS)(
-                    data, initial=_initial(rows, HOURS_FIELDS), prefix=f"hours-{index}"
+                    data,
+                    initial=_initial(OpeningHours, rows, HOURS_FIELDS),
+                    prefix=f"hours-{index}",
                 )
             )
         for form, hours in zip(self.locations.forms, self.hours, strict=True):
             form.hours = hours  # the template shows each place's hours under it
+        self._name_rows()
+        self._inspection = None
 
     def all(self):
         return [self.organisation, self.services, self.phones, self.locations, *self.hours]
@@ -183,6 +327,16 @@ class RecordForms:
             count += len(formset.non_form_errors())
             count += sum(len(form.errors) for form in formset.forms)
         return count
+
+    @property
+    def sections(self) -> dict[str, Section]:
+        """The form's sections (organisation, services, places, phones), in order."""
+        return self._inspect().sections
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every error, in the order of the page, each with the id of what to correct."""
+        return self._inspect().problems
 
     def content(self) -> dict:
         """The proposed record: the published content with the answers laid over it."""
@@ -210,6 +364,163 @@ class RecordForms:
             "submitter_email": data["submitter_email"],
             "note": data["note"],
         }
+
+    def _name_rows(self) -> None:
+        """The words each row goes by, in its legend and in the error summary."""
+        for form in self.services.forms:
+            initial = form.initial
+            form.title = initial.get("name_fr") or initial.get("name_en") or _("Add a service")
+        for form in self.locations.forms:
+            initial = form.initial
+            if initial.get("key"):
+                form.title = initial.get("name") or initial.get("street_address") or _("Place")
+            else:
+                form.title = _("Add a place")
+        for hours in self.hours:
+            for form in hours.forms:
+                if form.initial.get("key"):
+                    form.title = _hours_display(form.initial)
+                else:
+                    form.title = _("Add opening hours")
+        for form in self.phones.forms:
+            if form.initial.get("key"):
+                form.title = _phone_display(form.initial)
+            else:
+                form.title = _("Add a phone number")
+
+    def _inspect(self) -> _Inspection:
+        if self._inspection is not None:
+            return self._inspection
+        bound = self.organisation.is_bound
+        if bound:
+            self.is_valid()  # every message, once
+        found = _Inspection()
+        content, published = self.base, self.published
+
+        def differs(key):
+            return content.get(key) != published.get(key)
+
+        # The organisation's own fields.
+        organisation = Section(
+            "section-organisation",
+            gettext("Your organisation"),
+            gettext("Name, descriptions, email, website"),
+            changed=any(differs(name) for name in ORGANISATION_FIELDS)
+            or (bound and any(n in self.organisation.changed_data for n in ORGANISATION_FIELDS)),
+        )
+        for message in self.organisation.non_field_errors():
+            found.problems.append(Problem(organisation.id, message))
+            organisation.errors += 1
+        for name in ORGANISATION_FIELDS:
+            bound_field = self.organisation[name]
+            for message in bound_field.errors:
+                found.problems.append(
+                    Problem(bound_field.id_for_label, self._message(bound_field.label, message))
+                )
+                organisation.errors += 1
+        found.sections["organisation"] = organisation
+
+        services = content.get("services", [])
+        names = [s.get("name_fr") or s.get("name_en") or "" for s in services]
+        found.sections["services"] = self._list_section(
+            Section(
+                "section-services",
+                gettext("Services"),
+                ngettext(
+                    "%(count)d service: %(names)s", "%(count)d services: %(names)s", len(names)
+                )
+                % {"count": len(names), "names": ", ".join(names)}
+                if names
+                else gettext("No service yet"),
+                changed=differs("services"),
+            ),
+            [(self.services, None)],
+            found,
+        )
+
+        locations = content.get("locations", [])
+        slots = sum(len(row.get("hours", [])) for row in locations)
+        places = ngettext("%(count)d place", "%(count)d places", len(locations)) % {
+            "count": len(locations)
+        }
+        times = ngettext("%(count)d opening time", "%(count)d opening times", slots) % {
+            "count": slots
+        }
+        found.sections["places"] = self._list_section(
+            Section(
+                "section-places",
+                gettext("Places and opening hours"),
+                _where(places, times) if locations else gettext("No place yet"),
+                changed=differs("locations"),
+            ),
+            [(self.locations, None)]
+            + [
+                (hours, form.title)
+                for form, hours in zip(self.locations.forms, self.hours, strict=True)
+            ],
+            found,
+        )
+
+        for place, hours in zip(self.locations.forms, self.hours, strict=True):
+            added = [form for form in hours.forms if not form.initial.get("key")]
+            hours.add_open = any(form.open for form in added)
+            place.open = place.open or any(form.open for form in hours.forms)
+
+        phones = [_phone_display(row) for row in content.get("phones", [])]
+        found.sections["phones"] = self._list_section(
+            Section(
+                "section-phones",
+                gettext("Phones"),
+                ", ".join(phones) if phones else gettext("No phone number yet"),
+                changed=differs("phones"),
+            ),
+            [(self.phones, None)],
+            found,
+        )
+
+        # Who answers: its messages say which field they are about.
+        for name in SUBMITTER_FIELDS:
+            bound_field = self.organisation[name]
+            for message in bound_field.errors:
+                where = None if name != "note" else bound_field.label
+                found.problems.append(
+                    Problem(bound_field.id_for_label, self._message(where, message))
+                )
+        self._inspection = found
+        return found
+
+    def _list_section(self, section: Section, formsets, found: _Inspection) -> Section:
+        bound = self.organisation.is_bound
+        for formset, parent in formsets:
+            for message in formset.non_form_errors():
+                found.problems.append(Problem(section.id, self._message(parent, message)))
+                section.errors += 1
+            for form in formset.forms:
+                form.open = bool(form.errors) or (bound and form.has_changed())
+                section.changed = section.changed or (bound and form.has_changed())
+                row = _where(parent, form.title)
+                for message in form.non_field_errors():
+                    found.problems.append(Problem(form.prefix, self._message(row, message)))
+                    section.errors += 1
+                for name in form.errors:
+                    if name == "__all__":
+                        continue
+                    bound_field = form[name]
+                    for message in bound_field.errors:
+                        found.problems.append(
+                            Problem(
+                                bound_field.id_for_label,
+                                self._message(_where(row, bound_field.label), message),
+                            )
+                        )
+                        section.errors += 1
+        return section
+
+    @staticmethod
+    def _message(where, message) -> str:
+        if not where:
+            return str(message)
+        return gettext("%(where)s: %(message)s") % {"where": where, "message": message}
 
     def _rows(self, formset, relation, fields, previous=None):
         rows = previous if previous is not None else self.base.get(relation, [])

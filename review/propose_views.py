@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from organisations.models import Organisation
 
-from .proposal_forms import ORGANISATION_FIELDS, RecordForms
+from .proposal_forms import ORGANISATION_FIELDS, SUBMITTER_FIELDS, RecordForms
 from .proposals import ProposalError, as_content, proposal_submit
 
 
@@ -24,7 +24,7 @@ def propose(
     ``sent_url``; a form with mistakes comes back with every answer still in it."""
     from .models import Proposal
 
-    content = published_content(organisation)
+    published = content = published_content(organisation)
     pending = Proposal.objects.filter(organisation=organisation, status=Proposal.Status.SUBMITTED)
     if update_request is not None:
         pending = pending.filter(update_request=update_request)
@@ -37,7 +37,9 @@ def propose(
             "submitter_email": pending.submitter_email,
             "note": pending.note,
         }
-    forms = RecordForms(content, request.POST if request.method == "POST" else None, submitter)
+    forms = RecordForms(
+        content, request.POST if request.method == "POST" else None, submitter, published
+    )
     error = ""
     if request.method == "POST" and forms.is_valid():
         try:
@@ -62,6 +64,7 @@ def propose(
             "organisation": organisation,
             "forms": forms,
             "record_fields": ORGANISATION_FIELDS,
+            "submitter_fields": SUBMITTER_FIELDS,
             "error": error,
         },
         status=400 if request.method == "POST" else 200,
