@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("api/hsds/", include("organisations.hsds.urls")),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", views.sitemap_xml, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

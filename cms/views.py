@@ -1,6 +1,6 @@
 from django.contrib.sitemaps.views import sitemap
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import cache_control, never_cache
@@ -33,6 +33,26 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain")
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on every site whatever the page says: the icon
+    kept in ``static/``, read once per process."""
+    global _favicon
+    if _favicon is None:
+        from django.contrib.staticfiles import finders
+
+        path = finders.find("favicon.ico")
+        if path is None:
+            raise Http404
+        with open(path, "rb") as file:
+            _favicon = file.read()
+    return HttpResponse(_favicon, content_type="image/x-icon")
+
+
+_favicon: bytes | None = None
 
 
 @require_GET
