@@ -45,6 +45,7 @@ from .models import (
     Service,
     Territory,
 )
+from .selectors import STAND_IN_PRECISIONS
 
 CANDIDATES = 1_000
 COUNT_LIMIT = 1_000
@@ -152,8 +153,13 @@ def _card(
     needs: dict[int, list[int]],
     municipality: int | None,
     phone,
+    areas: list[list] | None = None,
 ) -> dict:
-    """What a result shows of the organisation, in both languages (see ``result_rows``)."""
+    """What a result shows of the organisation, in both languages (see ``result_rows``).
+
+    ``areas``: the points that only stand in for a place, [latitude, longitude, territory id]
+    (a municipality's or borough's centre: the address is confidential or was not found), so
+    that a distance to one of them is said as what it is, never « à 0,0 km »."""
     from django.utils.text import Truncator
 
     from .models import bilingual, bilingual_language
@@ -172,6 +178,8 @@ def _card(
         "closed": "all" if closed and all(closed) else "some" if any(closed) else "",
         "tel": phone.tel_uri if phone else "",
     }
+    if areas:
+        card["areas"] = areas
     for language in ("fr", "en"):
         card[f"summary_{language}"] = Truncator(
             bilingual(organisation, "description", language)
@@ -220,7 +228,12 @@ def _index(organisation_ids: list[int], known: "Reference") -> int:
         Location.objects.filter(organisation_id__in=found)
         .order_by("sort_order", "pk")
         .values_list(
-            "organisation_id", "municipality_id", "latitude", "longitude", "address_is_confidential"
+            "organisation_id",
+            "municipality_id",
+            "latitude",
+            "longitude",
+            "address_is_confidential",
+            "geocode_precision",
         )
     ):
         locations.setdefault(row[0], []).append(row[1:])
@@ -232,7 +245,7 @@ def _index(organisation_ids: list[int], known: "Reference") -> int:
     for organisation in organisations:
         own_services = services.get(organisation.pk, [])
         own_locations = locations.get(organisation.pk, [])
-        tags, facets, spots = set(), set(), set()
+        tags, facets, spots, stand_ins = set(), set(), set(), []
         for service in own_services:
             for area in areas.get(service.pk, []):
                 # Serving Laval is serving each of its sectors; serving a sector of Laval is
@@ -242,7 +255,7 @@ def _index(organisation_ids: list[int], known: "Reference") -> int:
                 family = known.needs.up(need)
                 tags.update(need_token(c) for c in family)  # a family includes its needs
                 facets.add(need_token(family[-1]))
-        for municipality, latitude, longitude, confidential in own_locations:
+        for municipality, latitude, longitude, confidential, precision in own_locations:
             if municipality:
                 tags.update(place_token(t) for t in known.places.up(municipality))
                 facets.add(municipality_token(municipality))
@@ -253,6 +266,8 @@ def _index(organisation_ids: list[int], known: "Reference") -> int:
                 spot = (latitude, longitude) if latitude is not None and longitude else None
             if spot:
                 spots.add(spot)
+                if confidential or precision in STAND_IN_PRECISIONS:
+                    stand_ins.append([spot[0], spot[1], municipality])
         body = [organisation.description_fr, organisation.description_en]
         for service in own_services:
             body += [
@@ -276,6 +291,7 @@ def _index(organisation_ids: list[int], known: "Reference") -> int:
                     needs,
                     own_locations[0][0] if own_locations else None,
                     phones.get(organisation.pk),
+                    stand_ins,
                 ),
             )
         )
@@ -877,13 +893,61 @@ class ResultRow:
     phone: str
     phone_uri: str
     distance: str = ""  # "1,2 km away", in the visitor's language
+    distance_names_area: bool = False  # "in the Duvernay area": the municipality is said there
     notice: str = ""  # what is closed, in the visitor's language
 
 
+def _plane_km(near: Point, latitude: float, longitude: float) -> float:
+    """The distance ``_nearest`` measures (on a plane tangent at ``near``), in km."""
+    k = math.cos(math.radians(near.latitude))
+    d2 = (latitude - near.latitude) ** 2 + ((longitude - near.longitude) * k) ** 2
+    return math.sqrt(d2) * KM_PER_DEGREE
+
+
+def distance_words(
+    km: float, card: dict, near: Point | None, known: "Reference"
+) -> tuple[str, bool]:
+    """How far a result is, honestly: « à 1,2 km »; « à moins de 100 m » rather than « à 0,0 km »;
+    and when the nearest point only stands in for the place (its municipality's or borough's
+    centre), the area it is in (« dans le secteur de Duvernay ») or a rounded distance to that
+    centre (« à environ 3 km, centre de Duvernay »). The second value says whether the words
+    name the area."""
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext as _
+
+    area = None
+    if near is not None:
+        for latitude, longitude, territory_id in card.get("areas", []):
+            if abs(_plane_km(near, latitude, longitude) - km) < 0.001:
+                area = known.territories_by_pk.get(territory_id)
+                break
+    if area is not None:
+        if km < 1.5:
+            return _("in the %(place)s area") % {"place": area}, True
+        # The centre measured from is the one the reference data has: a district without a
+        # centre point of its own stands at its municipality's (Duvernay at Laval's).
+        owner = area
+        while owner.parent is not None and (owner.latitude is None or owner.longitude is None):
+            owner = owner.parent
+        words = _("about %(km)s km away, centre of %(place)s") % {
+            "km": number_format(round(km), 0),
+            "place": owner,
+        }
+        return words, owner == area
+    if km < 0.1:
+        return _("less than 100 m away"), False
+    return _("%(km)s km away") % {"km": number_format(round(km, 1), 1)}, False
+
+
 def result_rows(
-    ids: list[int], distances: dict[int, float], language: str, known: Reference
+    ids: list[int],
+    distances: dict[int, float],
+    language: str,
+    known: Reference,
+    near: Point | None = None,
 ) -> list[ResultRow]:
-    """One page of results, from the cards the index keeps: one query."""
+    """One page of results, from the cards the index keeps: one query. ``near``: the point the
+    distances were measured from, to say which ones are only to an area's centre."""
     if not ids:
         return []
     from cms.models import DirectoryPage
@@ -905,7 +969,6 @@ def result_rows(
             pk: json.loads(card) if isinstance(card, str) else card
             for pk, card in cursor.fetchall()
         }
-    from django.utils.formats import number_format
     from django.utils.translation import gettext as _
 
     notices = {
@@ -918,6 +981,9 @@ def result_rows(
         if not card:
             continue
         km = distances.get(pk)
+        distance, names_area = (
+            distance_words(km, card, near, known) if km is not None else ("", False)
+        )
         municipality = known.territories_by_pk.get(card["municipality"])
         needs = [known.categories_by_pk.get(need) for need in card["needs"]]
         rows.append(
@@ -929,9 +995,8 @@ def result_rows(
                 municipality=str(municipality) if municipality else "",
                 categories=[need.name for need in needs if need is not None],
                 distance_km=km,
-                distance=_("%(km)s km away") % {"km": number_format(round(km, 1), 1)}
-                if km is not None
-                else "",
+                distance=distance,
+                distance_names_area=names_area,
                 notice=notices.get(card["closed"], ""),
                 phone=card.get(f"phone_{language}", ""),
                 phone_uri=card["tel"],
@@ -991,7 +1056,9 @@ def search_context(request) -> dict:
         {
             "results": results,
             "page_obj": page,
-            "rows": result_rows(list(page.object_list), results.distances, language, known),
+            "rows": result_rows(
+                list(page.object_list), results.distances, language, known, search.near
+            ),
             "category_facets": [
                 (c, n, with_changes(category=c.code)) for c, n in facets.get("categories", [])
             ],
