@@ -57,6 +57,11 @@ class PublicLocation:
         return bool(self.street_address)
 
     @property
+    def is_approximate(self) -> bool:
+        """The public point only stands in for the place: its municipality's or borough's centre."""
+        return not self.is_confidential and not self.precise and self.latitude is not None
+
+    @property
     def label(self) -> str:
         """The place in a few words: its name, or else its street address and municipality."""
         street = f"{self.street_address}, {self.unit}" if self.unit else self.street_address
@@ -67,21 +72,28 @@ class PublicLocation:
 @dataclass(frozen=True)
 class MapPoint:
     """A public location that may be put on a map. Coordinates are strings written with a dot,
-    whatever the visitor's language: templates would otherwise write ``45,53`` in French."""
+    whatever the visitor's language: templates would otherwise write ``45,53`` in French.
+
+    ``area``: the municipality or borough whose centre the point only stands in for (the address
+    was not placed): the map shows that area, not a pin at a street."""
 
     label: str
     latitude: str
     longitude: str
+    area: str = ""
 
     @property
     def openstreetmap_url(self) -> str:
         lat, lon = self.latitude, self.longitude
+        if self.area:
+            return f"https://www.openstreetmap.org/#map=14/{lat}/{lon}"
         return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
 
 
 # Where geocoding fell back to the municipality's centre, a pin would send a visitor to the wrong
-# street: such a point still sorts a search by distance, but is never drawn on a map.
-_STAND_IN_PRECISIONS = {GeocodePrecision.MUNICIPALITY, GeocodePrecision.FAILED}
+# street: such a point still sorts a search by distance, and a map shows the area around it
+# (marked as an area, with a note), never a pin.
+STAND_IN_PRECISIONS = frozenset({GeocodePrecision.MUNICIPALITY, GeocodePrecision.FAILED})
 
 
 def _postal_locality(territory: Territory | None) -> str:
@@ -138,21 +150,26 @@ def public_location(location: Location, *, today: date | None = None) -> PublicL
         hours=hours,
         locality=_postal_locality(municipality),
         precise=location.latitude is not None
-        and location.geocode_precision not in _STAND_IN_PRECISIONS,
+        and location.geocode_precision not in STAND_IN_PRECISIONS,
     )
 
 
 def map_points(locations: list[PublicLocation]) -> list[MapPoint]:
     """The locations a public map shows: never a confidential one (not even its stand-in point
-    at the municipality's centre), never a point that is only a stand-in."""
+    at the municipality's centre); a point that only stands in for the address is shown as the
+    area it is the centre of."""
     return [
         MapPoint(
             label=location.label,
             latitude=f"{location.latitude:.6f}",
             longitude=f"{location.longitude:.6f}",
+            area=location.municipality if location.is_approximate else "",
         )
         for location in locations
-        if not location.is_confidential and location.precise and location.longitude is not None
+        if not location.is_confidential
+        and location.latitude is not None
+        and location.longitude is not None
+        and (location.precise or location.municipality)
     ]
 
 

@@ -86,3 +86,24 @@ def organisation_json_ld(context) -> SafeString:
         phones=context.get("phones"),
     )
     return json_ld_script(data)
+
+
+@register.simple_tag
+def postal_line(location) -> str:
+    """The last line of a public address as people write it here: « Duvernay, Laval (Québec)
+    H7E 1A1 » in French, "Duvernay, Laval, Quebec H7E 1A1" in English; the district or borough
+    first when it is not itself the municipality the mail goes to."""
+    from django.utils.translation import gettext
+
+    city = location.locality or location.municipality
+    postal_code = location.postal_code.replace(" ", "\u00a0")  # never split over two lines
+    if location.municipality and location.municipality != city:
+        city = f"{location.municipality}, {city}"
+    if not city:
+        return postal_code
+    if postal_code:
+        return gettext("%(city)s, Quebec %(postal_code)s") % {
+            "city": city,
+            "postal_code": postal_code,
+        }
+    return gettext("%(city)s, Quebec") % {"city": city}

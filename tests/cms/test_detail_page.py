@@ -204,7 +204,8 @@ def test_without_javascript_the_page_still_gives_every_public_address(client, fo
     page = detail(client, food_bank)
     address = re.search(r"<address>(.*?)</address>", page, re.DOTALL).group(1)
     assert "3500 boulevard de la Concorde Est, local 12" in address
-    assert "H7E 2C1" in address
+    # As people write it, the postal code never split over two lines.
+    assert "Duvernay, Laval (Québec) H7E\u00a02C1" in address
     # The map itself is drawn by a script: the HTML holds links, not an empty box.
     assert "map__canvas" not in page
     assert "Ouvrir dans OpenStreetMap" in map_container(page)
@@ -215,19 +216,35 @@ def test_coordinates_are_written_with_a_dot_in_french_too(client, food_bank):
     assert "45,5862" not in container
 
 
-def test_a_point_that_is_only_the_municipalitys_centre_is_not_drawn(client):
+def test_a_point_that_is_only_the_municipalitys_centre_shows_the_area_not_a_pin(client):
     organisation = OrganisationFactory()
     LocationFactory(
         organisation=organisation,
         street_address="10 rue Introuvable",
+        municipality=territory("duvernay"),
         latitude=45.53121,
         longitude=-73.51806,
         geocode_precision=GeocodePrecision.MUNICIPALITY,
     )
     page = detail(client, organisation)
-    assert 'class="map"' not in page
+    container = map_container(page)
+
     assert "10 rue Introuvable" in page
+    assert (
+        "Cette adresse n'est pas placée exactement. La carte montre le secteur de Duvernay." in page
+    )
+    # The map shows the area (data-area: a circle, no pin), its link has no marker.
+    assert "data-area" in container
+    assert "Voir le secteur de Duvernay dans OpenStreetMap" in container
+    assert "https://www.openstreetmap.org/#map=14/45.531210/-73.518060" in container
+    assert "mlat=" not in container
+    # Search engines are not told it is the place's point either.
     assert "geo" not in json.dumps(json_ld(page))
+
+
+def test_the_address_reads_as_people_write_it_in_english_too(client, food_bank):
+    address = re.search(r"<address>(.*?)</address>", detail(client, food_bank, "en"), re.DOTALL)
+    assert "Duvernay, Laval, Quebec H7E\u00a02C1" in address.group(1)
 
 
 def test_the_map_has_an_accessible_name_and_translatable_marker_labels(client, food_bank):

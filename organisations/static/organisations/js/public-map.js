@@ -11,6 +11,10 @@
   'use strict';
 
   const PLACE_ZOOM = 16;
+  // A place whose address is not placed shows the area around its municipality's or borough's
+  // centre (data-area), as a circle rather than a pin at a street it may not be on.
+  const AREA_ZOOM = 13;
+  const AREA_RADIUS_METRES = 1500;
 
   function placesOf(container) {
     const places = [];
@@ -18,7 +22,11 @@
       const latitude = Number(item.dataset.latitude);
       const longitude = Number(item.dataset.longitude);
       if (Number.isFinite(latitude) && Number.isFinite(longitude)) {
-        places.push({ position: [latitude, longitude], label: item.dataset.markerLabel || '' });
+        places.push({
+          position: [latitude, longitude],
+          label: item.dataset.markerLabel || '',
+          area: 'area' in item.dataset,
+        });
       }
     });
     return places;
@@ -71,6 +79,17 @@
       }),
     );
     places.forEach(function (place) {
+      if (place.area) {
+        L.circle(place.position, {
+          radius: AREA_RADIUS_METRES,
+          interactive: false,
+          color: '#0b4f8a',
+          weight: 2,
+          dashArray: '6 6',
+          fillOpacity: 0.08,
+        }).addTo(map);
+        return;
+      }
       // Not a tab stop: a marker does nothing when activated, and the list below says it all.
       L.marker(place.position, {
         icon: icon,
@@ -80,7 +99,7 @@
       }).addTo(map);
     });
     if (places.length === 1) {
-      map.setView(places[0].position, PLACE_ZOOM);
+      map.setView(places[0].position, places[0].area ? AREA_ZOOM : PLACE_ZOOM);
     } else {
       map.fitBounds(
         places.map(function (place) {
