@@ -107,7 +107,7 @@ class _ChildForm(forms.ModelForm):
 
     key = forms.CharField(widget=forms.HiddenInput, required=False)
     remove = forms.BooleanField(label=_("Remove"), required=False)
-    title = ""  # how the form names the row (RecordForms sets it)
+    title = where = ""  # how the form names the row (RecordForms sets them)
     open = False  # an added row shows when it holds something or an error
 
     def is_blank(self) -> bool:
@@ -218,6 +218,14 @@ def _initial(model, rows: list[dict], fields: list[str]) -> list[dict]:
         {"key": str(row.get("pk") or ""), **{f: _python(model, f, row.get(f)) for f in fields}}
         for row in rows
     ]
+
+
+def _service_display(row: dict) -> str:
+    return row.get("name_fr") or row.get("name_en") or gettext("Service")
+
+
+def _place_display(row: dict) -> str:
+    return row.get("name") or row.get("street_address") or gettext("Place")
 
 
 def _phone_display(row: dict) -> str:
@@ -366,27 +374,22 @@ class RecordForms:
         }
 
     def _name_rows(self) -> None:
-        """The words each row goes by, in its legend and in the error summary."""
-        for form in self.services.forms:
-            initial = form.initial
-            form.title = initial.get("name_fr") or initial.get("name_en") or _("Add a service")
-        for form in self.locations.forms:
-            initial = form.initial
-            if initial.get("key"):
-                form.title = initial.get("name") or initial.get("street_address") or _("Place")
-            else:
-                form.title = _("Add a place")
-        for hours in self.hours:
-            for form in hours.forms:
+        """The words each row goes by: ``title`` in its legend (for a blank row, the words
+        that open it), ``where`` in the error summary."""
+        names = [
+            (self.services.forms, _("Add a service"), _("New service"), _service_display),
+            (self.locations.forms, _("Add a place"), _("New place"), _place_display),
+            (self.phones.forms, _("Add a phone number"), _("New phone number"), _phone_display),
+        ] + [
+            (hours.forms, _("Add opening hours"), _("New opening hours"), _hours_display)
+            for hours in self.hours
+        ]
+        for forms_, add, new, display in names:
+            for form in forms_:
                 if form.initial.get("key"):
-                    form.title = _hours_display(form.initial)
+                    form.title = form.where = display(form.initial)
                 else:
-                    form.title = _("Add opening hours")
-        for form in self.phones.forms:
-            if form.initial.get("key"):
-                form.title = _phone_display(form.initial)
-            else:
-                form.title = _("Add a phone number")
+                    form.title, form.where = add, new
 
     def _inspect(self) -> _Inspection:
         if self._inspection is not None:
@@ -455,7 +458,7 @@ class RecordForms:
             ),
             [(self.locations, None)]
             + [
-                (hours, form.title)
+                (hours, form.where)
                 for form, hours in zip(self.locations.forms, self.hours, strict=True)
             ],
             found,
@@ -498,7 +501,7 @@ class RecordForms:
             for form in formset.forms:
                 form.open = bool(form.errors) or (bound and form.has_changed())
                 section.changed = section.changed or (bound and form.has_changed())
-                row = _where(parent, form.title)
+                row = _where(parent, form.where)
                 for message in form.non_field_errors():
                     found.problems.append(Problem(form.prefix, self._message(row, message)))
                     section.errors += 1

@@ -2,6 +2,7 @@
 add, remove), checked like the admin, and laid over the record without losing what it hides."""
 
 import pytest
+from django.utils import translation
 
 from organisations.factories import (
     LocationFactory,
@@ -17,6 +18,13 @@ from review.proposals import current_content
 from tests.helpers import proposal_form_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def in_english():
+    """The form's own words, in the source language, whatever the translations say."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -36,8 +44,8 @@ def content(editor):
         latitude=45.53,
         longitude=-73.51,
     )
-    OpeningHoursFactory(location=place, weekday=2)
-    PhoneFactory(organisation=organisation, number="+14505550100")
+    OpeningHoursFactory(location=place, weekday=2, opens="09:30", closes="12:00")
+    PhoneFactory(organisation=organisation, number="+14505550100", extension="204")
     PhoneFactory(organisation=organisation, number="+14505550111")
     organisation.save_revision(user=editor).publish(user=editor)
     return current_content(organisation)
@@ -105,3 +113,96 @@ def test_a_blank_row_adds_nothing_and_needs_nothing(content):
 
     assert forms.is_valid()
     assert len(forms.content()["services"]) == 1
+
+
+def test_times_show_as_hours_and_minutes_in_time_inputs(content):
+    hours = RecordForms(content).hours[0].forms[0]
+
+    assert content["locations"][0]["hours"][0]["opens"] == "09:30:00"  # as a revision keeps it
+    opens = str(hours["opens"])
+    assert 'type="time"' in opens and 'value="09:30"' in opens
+    assert 'value="12:00"' in str(hours["closes"])
+
+
+def test_phones_show_as_people_write_them_and_are_kept_in_international_form(content):
+    number = str(RecordForms(content).phones.forms[0]["number"])
+    assert 'type="tel"' in number and 'value="(450) 555-0100"' in number
+
+    data = proposal_form_data(
+        RecordForms(content), **{"phones-0-number": "450.555.0122", "phones-0-extension": "210"}
+    )
+    forms = RecordForms(content, data)
+
+    assert forms.is_valid()
+    assert forms.content()["phones"][0]["number"] == "+14505550122"
+    assert forms.content()["phones"][0]["extension"] == "210"
+
+
+def test_the_form_sent_back_as_shown_proposes_nothing_and_opens_no_section(content):
+    shown = RecordForms(content)
+    data = proposal_form_data(shown)
+    # What the browser sends back is what the inputs show, not what the record stores.
+    for form in (shown.phones.forms[0], shown.phones.forms[1], shown.hours[0].forms[0]):
+        for name in ("number", "opens", "closes"):
+            if name in form.fields:
+                bound = form[name]
+                data[bound.html_name] = bound.field.widget.format_value(bound.value())
+    assert data["phones-0-number"] == "(450) 555-0100" and data["hours-0-0-opens"] == "09:30"
+
+    forms = RecordForms(content, data)
+
+    assert forms.is_valid()
+    proposed = forms.content()
+    for key in ("name", "services", "phones", "locations"):
+        assert proposed[key] == content[key]
+    assert [s.open for s in forms.sections.values()] == [False] * 4
+    assert forms.problems == []
+
+
+def test_each_closed_section_says_what_it_holds(content, in_english):
+    sections = RecordForms(content).sections
+
+    assert list(sections) == ["organisation", "services", "places", "phones"]
+    assert sections["services"].summary == "1 service: Dépannage alimentaire"
+    assert sections["places"].summary == "1 place, 1 opening time"
+    assert sections["phones"].summary == "(450) 555-0100, ext. 204, (450) 555-0111"
+
+
+def test_a_changed_day_opens_its_section_and_only_that_one(content):
+    data = proposal_form_data(RecordForms(content), **{"hours-0-0-weekday": "3"})
+
+    forms = RecordForms(content, data)
+
+    assert forms.is_valid()
+    assert {k: s.open for k, s in forms.sections.items()} == {
+        "organisation": False,
+        "services": False,
+        "places": True,
+        "phones": False,
+    }
+
+
+def test_the_error_summary_lists_each_problem_in_page_order_with_its_field(content, in_english):
+    data = proposal_form_data(
+        RecordForms(content),
+        **{"locations-0-postal_code": "12345", "phones-2-number": "not a phone"},
+    )
+    del data["org-submitter_name"]
+
+    forms = RecordForms(content, data)
+
+    assert not forms.is_valid()
+    assert [p.target for p in forms.problems] == [
+        "id_locations-0-postal_code",
+        "id_phones-2-number",
+        "id_org-submitter_name",
+    ]
+    postal, phone, name = (p.message for p in forms.problems)
+    assert postal.startswith("100, rue Saint-Charles, Postal code: ")
+    assert phone.startswith("New phone number, Number: ")
+    assert name == "Enter your name, so that our team knows who answered."
+    sections = forms.sections
+    assert (sections["places"].errors, sections["phones"].errors) == (1, 1)
+    assert sections["places"].open and sections["phones"].open
+    assert not sections["organisation"].open and not sections["services"].open
+    assert forms.phones.forms[2].open  # the added row with the mistake shows

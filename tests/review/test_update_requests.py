@@ -3,6 +3,7 @@ through the link, bad links, reminders and retries."""
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 from io import StringIO
 
 import pytest
@@ -11,9 +12,16 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from organisations.factories import OrganisationFactory
+from organisations.factories import (
+    LocationFactory,
+    OpeningHoursFactory,
+    OrganisationFactory,
+    PhoneFactory,
+    territory,
+)
 from review.models import Proposal, UpdateRequest, UpdateToken, Verification
 from review.proposal_forms import RecordForms
+from review.proposals import proposal_changes, send_proposal_email
 from review.propose_views import published_content
 from review.requests import requests_create, review_tick
 from tests.helpers import proposal_form_data
@@ -361,3 +369,124 @@ def test_a_failed_email_is_queued_again_once_however_often_the_tick_runs(
     send.call(*args, **kwargs)  # the same task twice: one email
     assert len(mail.outbox) == 1
     assert UpdateRequest.objects.get().status == UpdateRequest.Status.SENT
+
+
+class _FormValues(HTMLParser):
+    """What a browser sends for a page's form as it is shown: each input's value, each select's
+    chosen option, each textarea's text, the boxes that are ticked."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") != "submit":
+            if attrs.get("type") != "checkbox" or "checked" in attrs:
+                self.data[name] = attrs.get("value") or ""
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data.removeprefix("\n")
+
+
+def _published_food_bank(editor):
+    organisation = _due(name="Banque alimentaire de Longueuil")
+    place = LocationFactory(
+        organisation=organisation, municipality=territory("longueuil"), postal_code="J4H 1C5"
+    )
+    OpeningHoursFactory(location=place, weekday=2, opens="09:30", closes="12:00")
+    PhoneFactory(organisation=organisation, number="+14505550154", extension="204")
+    organisation.save_revision(user=editor).publish(user=editor)
+    return organisation
+
+
+def test_the_form_sent_back_as_the_browser_shows_it_proposes_no_change(
+    client, editor, django_capture_on_commit_callbacks
+):
+    organisation = _published_food_bank(editor)
+    link = _ask(organisation, django_capture_on_commit_callbacks) + "modifier/"
+    page = client.get(link).content.decode()
+    assert 'value="(450) 555-0154"' in page and 'value="09:30"' in page
+    assert "+14505550154" not in page and "09:30:00" not in page
+    shown = _FormValues()
+    shown.feed(page)
+
+    data = {
+        **shown.data,
+        "org-submitter_name": "Marc Tremblay",
+        "org-submitter_email": "marc@banque.example.org",
+    }
+    response = client.post(link, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    proposal = Proposal.objects.get()
+    assert proposal_changes(proposal) == []
+
+
+def test_a_form_sent_without_a_name_names_it_at_the_top_with_a_link_to_it(
+    client, editor, django_capture_on_commit_callbacks
+):
+    organisation = _published_food_bank(editor)
+    link = _ask(organisation, django_capture_on_commit_callbacks) + "modifier/"
+    shown = _FormValues()
+    shown.feed(client.get(link).content.decode())
+
+    response = client.post(link, {**shown.data, "org-submitter_email": "marc@banque.example.org"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<title>Erreur :" in page
+    assert 'id="error-summary" tabindex="-1" autofocus' in page
+    assert "Il y a un problème" in page
+    assert (
+        '<a href="#id_org-submitter_name">Écrivez votre nom, pour que notre équipe sache qui a '
+        "répondu.</a>"
+    ) in page
+    assert 'autocomplete="name"' in page and 'autocomplete="email"' in page
+    assert 'Votre nom <span class="required">(obligatoire)</span>' in page
+    assert not Proposal.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Centre d'aide & d'écoute", "L'Entraide <Longueuil>"])
+def test_the_emails_show_the_organisations_name_as_written(
+    name, editor, django_capture_on_commit_callbacks
+):
+    organisation = _due(name=name)
+    organisation.save_revision(user=editor).publish(user=editor)
+    _ask(organisation, django_capture_on_commit_callbacks)
+    proposal = Proposal.objects.create(
+        organisation=organisation,
+        content={},
+        submitter_name="Marc O'Neil",
+        submitter_email="marc@banque.example.org",
+        status=Proposal.Status.REJECTED,
+        message="L'adresse & l'horaire: à vérifier.",
+    )
+    send_proposal_email.call(proposal.pk)
+    proposal.status = Proposal.Status.APPROVED
+    proposal.save()
+    send_proposal_email.call(proposal.pk)
+
+    request, rejected, approved = mail.outbox
+    for message in (request, rejected, approved):
+        assert name in message.subject, message.subject
+        assert name in message.body
+        assert "&#x27;" not in message.subject + message.body
+        assert "&amp;" not in message.subject + message.body
+        assert "&lt;" not in message.subject + message.body
+    assert "Marc O'Neil" in rejected.body and "L'adresse & l'horaire: à vérifier." in rejected.body
