@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cms.models import ContentPage, HomePage
 from organisations.factories import (
     LocationFactory,
     OpeningHoursFactory,
@@ -17,6 +18,7 @@ from organisations.factories import (
     category,
     territory,
 )
+from organisations.models import GeocodePrecision
 from organisations.search import search_index_rebuild
 
 pytestmark = [
@@ -58,6 +60,19 @@ def record():
     )
     OpeningHoursFactory(location=location)
     PhoneFactory(organisation=organisation, number="+14505550123")
+    # A record placed only at its district's centre: its page shows the area and a note.
+    approximate = OrganisationFactory(name="Entraide Chomedey", slug="entraide-chomedey")
+    LocationFactory(
+        organisation=approximate,
+        municipality=territory("chomedey"),
+        latitude=territory("chomedey").centre[0],
+        longitude=territory("chomedey").centre[1],
+        geocode_precision=GeocodePrecision.MUNICIPALITY,
+    )
+    for language, title, slug in (("fr", "À propos", "a-propos"), ("en", "About", "about")):
+        HomePage.objects.get(locale__language_code=language).add_child(
+            instance=ContentPage(title=title, slug=slug, body="<p>Le 211 / The 211.</p>")
+        )
     search_index_rebuild()
     return organisation
 
@@ -83,6 +98,17 @@ def violations(page, url) -> list[str]:
         "/fr/recherche/?q=introuvable",
         "/fr/organismes/popote-roulante-duvernay/",
         "/en/organisations/popote-roulante-duvernay/",
+        # Issue 15: results first with the form folded, honest distances, area maps, content.
+        "/fr/recherche/?q=popote+roulante&pres=Duvernay",
+        "/en/search/?q=meals&near=Duvernay",
+        "/en/search/?q=nowhere-to-be-found",
+        "/fr/recherche/?q=repas&pres=Atlantide",
+        "/fr/organismes/entraide-chomedey/",
+        "/en/organisations/entraide-chomedey/",
+        "/fr/organismes/",
+        "/en/organisations/",
+        "/fr/a-propos/",
+        "/en/about/",
     ],
 )
 def test_public_pages_have_no_accessibility_violation(page, live_server, record, path):

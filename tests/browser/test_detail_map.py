@@ -99,3 +99,37 @@ def test_without_javascript_the_places_are_links_to_openstreetmap(browser, live_
         assert "mlat=45.586200" in links.first.get_attribute("href")
     finally:
         context.close()
+
+
+def test_a_place_only_placed_at_its_districts_centre_shows_the_area_not_a_pin(
+    screen, live_server, shoot
+):
+    from organisations.models import GeocodePrecision
+
+    organisation = OrganisationFactory(name="Entraide Sainte-Rose", slug="entraide-sainte-rose")
+    centre = territory("sainte-rose").centre
+    LocationFactory(
+        organisation=organisation,
+        municipality=territory("sainte-rose"),
+        street_address="3906, rue de l'Église",
+        postal_code="H7L 1A1",
+        latitude=centre[0],
+        longitude=centre[1],
+        geocode_precision=GeocodePrecision.MUNICIPALITY,
+    )
+    screen.goto(f"{live_server.url}/fr/organismes/entraide-sainte-rose/")
+    screen.locator(".map__canvas").wait_for()
+    screen.locator(".map").scroll_into_view_if_needed()
+    shoot(screen, "area-map")
+
+    assert screen.get_by_text(
+        "Cette adresse n'est pas placée exactement. La carte montre le secteur de Sainte-Rose."
+    ).is_visible()
+    assert screen.locator("address").inner_text().replace("\u00a0", " ").splitlines() == [
+        "3906, rue de l'Église",
+        "Sainte-Rose, Laval (Québec) H7L 1A1",
+    ]
+    assert screen.locator(".leaflet-marker-icon").count() == 0  # no pin at a street
+    assert screen.locator("path.leaflet-interactive, .leaflet-overlay-pane path").count() == 1
+    link = screen.get_by_role("link", name="Voir le secteur de Sainte-Rose dans OpenStreetMap")
+    assert link.get_attribute("href").startswith("https://www.openstreetmap.org/#map=14/45.61")
