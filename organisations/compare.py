@@ -99,7 +99,8 @@ def hours_text(row) -> str:
     """« vendredi 9 h 30 – 12 h (note) »: French day names are not capitalised."""
     day = str(row.get_weekday_display())
     day = day.lower() if _french() else day
-    opens, closes = clock(row.opens), clock(row.closes)
+    # A time or a number is not broken over two lines (« 9 h » / « 30 ») on a phone.
+    opens, closes = _whole(clock(row.opens)), _whole(clock(row.closes))
     text = day
     if opens or closes:
         text = f"{day} {opens} – {closes}".rstrip(" –")
@@ -109,10 +110,14 @@ def hours_text(row) -> str:
 
 def phone_text(row) -> str:
     """« (450) 555-0154 poste 204 »."""
-    text = format_phone_national(row.number)
+    text = _whole(format_phone_national(row.number))
     if row.extension:
-        text = f"{text} {gettext('ext.')} {row.extension}"
+        text = f"{text} {_whole(gettext('ext.') + ' ' + row.extension)}"
     return text
+
+
+def _whole(text: str) -> str:
+    return text.replace(" ", "\u00a0")
 
 
 def _french() -> bool:
@@ -134,6 +139,16 @@ class WordsComparison(compare.FieldComparison):
 
     def htmldiff(self):
         return _diff(self.display(self.val_a), self.display(self.val_b))
+
+
+class TextComparison(compare.TextFieldComparison):
+    """Wagtail's word diff, with a space between a word struck out and the word that replaces
+    it (« vendredi samedi », not « vendredisamedi », for a screen reader as for the eye)."""
+
+    def htmldiff(self):
+        html = str(super().htmldiff())
+        html = html.replace('</span><span class="addition">', '</span> <span class="addition">')
+        return mark_safe(html)  # noqa: S308 - Wagtail's escaped diff, a space added
 
 
 class BooleanComparison(WordsComparison):
@@ -331,6 +346,8 @@ def _field_class(db_field, wagtail_class):
         return BooleanComparison
     if isinstance(db_field, models.TimeField):
         return TimeComparison
+    if wagtail_class is compare.TextFieldComparison:
+        return TextComparison
     return wagtail_class
 
 

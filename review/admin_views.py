@@ -430,8 +430,9 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": organisation,
             "comparison": _comparisons(organisation, base, proposed, request),
             "conflicts": conflict_views,
+            # What a person changed since, as the comparison shows it (not geocoding's point).
             "current_differs": bool(conflicts)
-            or current.serializable_data() != base.serializable_data(),
+            or bool(_comparisons(organisation, base, current, request)),
             "reject_form": reject_form,
             "error": error,
             "in_review_elsewhere": organisation.workflow_in_progress,

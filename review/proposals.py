@@ -93,11 +93,29 @@ def _label(key: str) -> str:
     return key
 
 
+# Written by geocoding, not by people: the live record's point may move after the organisation
+# saw it (geocoding runs on publication) without anyone having changed the record.
+_DERIVED = {
+    "pk",
+    "id",
+    "sort_order",
+    "latitude",
+    "longitude",
+    "geocode_precision",
+    "geocode_source",
+    "geocoded_at",
+    "geocoded_address",
+    "geocode_doubt",
+    "geocode_label",
+}
+
+
 def _comparable(value):
-    """A child list without the ids and sort orders that differ between copies of one content."""
+    """A child list without the ids and sort orders that differ between copies of one content,
+    and without what geocoding derives (``_DERIVED``)."""
     if isinstance(value, list):
         return [
-            {k: _comparable(v) for k, v in item.items() if k not in ("pk", "id", "sort_order")}
+            {k: _comparable(v) for k, v in item.items() if k not in _DERIVED}
             if isinstance(item, dict)
             else item
             for item in value

@@ -212,7 +212,11 @@ def review_admin_css():
     from django.templatetags.static import static
     from django.utils.html import format_html
 
-    return format_html('<link rel="stylesheet" href="{}">', static("review/css/admin.css"))
+    return format_html(
+        '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">',
+        static("review/css/admin.css"),
+        static("review/css/compare.css"),
+    )
 
 
 class AwaitingApprovalPanel(Component):
