@@ -7,9 +7,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import login_throttling, views
 
 urlpatterns = [
+    # Wagtail's password-reset form, with requests counted per address and per email address.
+    path("admin/password_reset/", login_throttling.password_reset_view),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.health, name="health"),

@@ -3,6 +3,7 @@
 Everything an operator may change is read from the environment (see README.md, "Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # sign-in throttling: its attempts and failure log (cms/login_throttling.py)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     # django-reversion, with the user; see organisations/audit.py.
     "organisations.audit.AuditMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -166,6 +170,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+
+# --- Sign-in throttling (django-axes; cms/login_throttling.py) --------------------------------------
+# Two limits, both per client address, over a window of LOGIN_LOCKOUT_MINUTES: failures for one
+# account from one address (a guesser at one account), and failures for any accounts from one
+# address (a spray across accounts). Never per account alone: a guesser elsewhere must not be able
+# to lock a curator out of her own office. The parameters are read in this order by the handler.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in never reaches the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+REPERTOIRE_LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+REPERTOIRE_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+REPERTOIRE_LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = REPERTOIRE_LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=REPERTOIRE_LOGIN_LOCKOUT_MINUTES)
+AXES_HANDLER = "cms.login_throttling.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "cms.login_throttling.client_address"  # as the API reads it
+AXES_LOCKOUT_CALLABLE = "cms.login_throttling.lockout_response"
+# The pause ends when it said it would: tries made during it are refused without counting.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A curator who mistyped twice and then got it right starts again from zero.
+AXES_RESET_ON_SUCCESS = True
+# Every failure stays in the trail (AccessFailureLog), not only the current count.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False  # Django's admin is not mounted: the admin's own screen lists lockouts
+# Password-reset requests per address and per email address, over PASSWORD_RESET_WINDOW_MINUTES.
+REPERTOIRE_PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)
+REPERTOIRE_PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 # --- Languages: French first and the fallback, English complete -----------------------------------
 LANGUAGE_CODE = "fr"

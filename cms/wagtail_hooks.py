@@ -1,0 +1,58 @@
+"""Site-wide admin: the locked sign-ins screen (Settings) and how lockouts read in the history."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.log_actions import LogFormatter
+
+from . import login_throttling
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("logins/locked/", login_throttling.lockouts_view, name="login_lockouts"),
+        path("logins/locked/unlock/", login_throttling.unlock_view, name="login_unlock"),
+    ]
+
+
+class UnlockMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(login_throttling.UNLOCK_PERMISSION)
+
+
+@hooks.register("register_settings_menu_item")
+def lockouts_menu_item():
+    return UnlockMenuItem(
+        gettext_lazy("Locked sign-ins"), reverse("login_lockouts"), icon_name="lock", order=610
+    )
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    @actions.register_action("repertoire.login_locked")
+    class LoginLocked(LogFormatter):
+        label = gettext_lazy("Sign-in paused")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            if data.get("whole_address"):
+                return _(
+                    "Signing in paused for every account from %(address)s after %(failures)s failed attempts"
+                ) % {"address": data.get("ip_address"), "failures": data.get("failures")}
+            return _("Signing in paused from %(address)s after %(failures)s failed attempts") % {
+                "address": data.get("ip_address"),
+                "failures": data.get("failures"),
+            }
+
+    @actions.register_action("repertoire.login_unlocked")
+    class LoginUnlocked(LogFormatter):
+        label = gettext_lazy("Sign-in unlocked")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            if data.get("username"):
+                return _("Signing in unlocked for this account")
+            return _("Signing in unlocked from %(address)s") % {"address": data.get("ip_address")}
