@@ -37,7 +37,7 @@ from organisations.models import (
 )
 from organisations.phones import normalise_phone
 
-from .spreadsheets import FORMULA_PREFIXES, CellError, FormulaWithoutValue
+from .spreadsheets import FORMULA_PREFIXES, CellError, FormulaWithoutValue, OverlongCell
 
 
 class CellProblem(Exception):
@@ -722,6 +722,11 @@ def cell_text(value) -> str:
                 "values instead of the formulas."
             )
             % {"formula": value.formula[:60]}
+        )
+    if isinstance(value, OverlongCell):
+        raise CellProblem(
+            _("The cell holds %(length)s characters; at most %(limit)s are accepted.")
+            % {"length": value.length, "limit": settings.REPERTOIRE_IMPORT_MAX_CELL_CHARS}
         )
     if isinstance(value, CellError):
         raise CellProblem(_("The cell shows an error (%(code)s).") % {"code": value.code})

@@ -1,16 +1,17 @@
 """Helpers shared by every spreadsheet Répertoire writes or reads.
 
-Reading a partner's file is :func:`open_sheet`: xlsx (streamed with openpyxl in read-only mode,
-never the whole workbook in memory), csv in any common encoding and separator, ods (through
-tablib). Whatever is wrong with the file as a whole (not a spreadsheet, password-protected,
-corrupt, too large, a zip bomb, too many rows) ends in a ``SheetError`` whose message a curator
-understands. Limits are settings (``REPERTOIRE_IMPORT_*``).
+Reading a partner's file is :func:`open_sheet`: xlsx and ods (their XML streamed a block at a
+time by :mod:`imports.xmlsheets`, never the whole sheet in memory), csv in any common encoding
+and separator (decoded as it is read, a line at a time). Whatever is wrong with the file as a
+whole (not a spreadsheet, password-protected, corrupt, too large, a zip bomb, too many rows or
+columns, too long to read) ends in a ``SheetError`` whose message a curator understands. Limits
+are settings (``REPERTOIRE_IMPORT_*``): memory stays near one row whatever the file, and the
+time spent reading is bounded by ``MAX_READ_SECONDS``.
 """
 
 import codecs
 import csv
 import io
-import warnings
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,6 +62,17 @@ class CellError:
         return self.code
 
 
+@dataclass(frozen=True)
+class OverlongCell:
+    """A cell longer than ``MAX_CELL_CHARS``: only its length and its start were kept."""
+
+    length: int
+    start: str
+
+    def __str__(self):
+        return self.start
+
+
 @dataclass
 class Sheet:
     """The first sheet of a file: its header (the first non-empty row) and its data rows, read
@@ -74,7 +86,7 @@ class Sheet:
     notes: list[str] = field(default_factory=list)  # what the reader did that a person should know
 
 
-def _limit(name: str) -> int:
+def limit(name: str) -> int:
     return getattr(settings, f"REPERTOIRE_IMPORT_{name}")
 
 
@@ -90,18 +102,22 @@ def open_sheet(file, filename: str = "") -> Iterator[Sheet]:
 
     The kind of file is told from its content, not its name. ``SheetError`` for a file that
     cannot be read; rows are read as they are iterated, and ``SheetError`` can also come then
-    (too many rows)."""
+    (too many rows, a row too wide, reading too long)."""
+    from .xmlsheets import Clock, ods_rows, timed, xlsx_rows
+
     stream = open(file, "rb") if isinstance(file, str) else file  # noqa: SIM115
+    clock = Clock()
+    clock.run()
     try:
         stream.seek(0, io.SEEK_END)
         size = stream.tell()
         stream.seek(0)
         if size == 0:
             raise SheetError(_("The file is empty."))
-        if size > _limit("MAX_BYTES"):
+        if size > limit("MAX_BYTES"):
             raise SheetError(
                 _("The file is %(size)s MB; the limit is %(limit)s MB. Split it in parts.")
-                % {"size": round(size / 1e6, 1), "limit": round(_limit("MAX_BYTES") / 1e6, 1)}
+                % {"size": round(size / 1e6, 1), "limit": round(limit("MAX_BYTES") / 1e6, 1)}
             )
         head = stream.read(8)
         stream.seek(0)
@@ -115,12 +131,14 @@ def open_sheet(file, filename: str = "") -> Iterator[Sheet]:
         if head.startswith(_ZIP_MAGIC):
             archive = _open_archive(stream)
             if _is_ods(archive):
-                yield _ods_sheet(stream)
+                sheet = _with_header("ods", ods_rows(archive, clock))
             else:
-                with _xlsx_sheet(stream, archive) as sheet:
-                    yield sheet
+                sheet = _with_header("xlsx", xlsx_rows(stream, clock))
         else:
-            yield _csv_sheet(stream.read())
+            sheet = _with_header("csv", _csv_rows(stream, clock))
+        clock.pause()
+        sheet.rows = timed(sheet.rows, clock)
+        yield sheet
     finally:
         if stream is not file:
             stream.close()
@@ -142,7 +160,7 @@ def _open_archive(stream) -> zipfile.ZipFile:
     if any(entry.flag_bits & 0x1 for entry in entries):
         raise SheetError(_("This file is password-protected. Save it again without a password."))
     total = sum(entry.file_size for entry in entries)
-    if total > _limit("MAX_UNCOMPRESSED_BYTES"):
+    if total > limit("MAX_UNCOMPRESSED_BYTES"):
         raise SheetError(
             _(
                 "Once unpacked, this file would take %(size)s MB (the limit is %(limit)s MB): it "
@@ -150,7 +168,7 @@ def _open_archive(stream) -> zipfile.ZipFile:
             )
             % {
                 "size": round(total / 1e6),
-                "limit": round(_limit("MAX_UNCOMPRESSED_BYTES") / 1e6),
+                "limit": round(limit("MAX_UNCOMPRESSED_BYTES") / 1e6),
             }
         )
     return archive
@@ -158,88 +176,10 @@ def _open_archive(stream) -> zipfile.ZipFile:
 
 def _is_ods(archive: zipfile.ZipFile) -> bool:
     try:
-        return archive.read("mimetype").strip() == _ODS_MIMETYPE
+        with archive.open("mimetype") as member:
+            return member.read(len(_ODS_MIMETYPE) + 2).strip() == _ODS_MIMETYPE
     except KeyError:
         return False
-
-
-@contextmanager
-def _xlsx_sheet(stream, archive: zipfile.ZipFile) -> Iterator[Sheet]:
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it does not know: nothing for a curator.
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # a missing part, broken XML inside: errors of many kinds
-        raise SheetError(
-            _("The file is damaged or is not an Excel workbook: it could not be opened.")
-        ) from None
-    try:
-        worksheets = workbook.worksheets
-        if not worksheets:
-            raise SheetError(_("The workbook has no sheet."))
-        worksheet = worksheets[0]
-        rows = _xlsx_rows(workbook, worksheet)
-        yield _with_header("xlsx", rows)
-    finally:
-        workbook.close()
-
-
-def _xlsx_rows(workbook, worksheet) -> Iterator[tuple[int, list]]:
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
-
-    class Parser(WorkSheetParser):
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
-                cell["value"] = FormulaWithoutValue("=" + (element.findtext(FORMULA_TAG) or ""))
-            elif cell["data_type"] == "e":
-                cell["value"] = CellError(str(cell["value"]))
-            return cell
-
-    # zipfile never inflates a member past the size the archive declares for it, and those
-    # sizes were checked against the limit in _open_archive: no zip bomb gets further.
-    source = workbook._archive.open(worksheet._worksheet_path)
-    with warnings.catch_warnings(), source:
-        warnings.simplefilter("ignore")
-        parser = Parser(
-            source,
-            worksheet._shared_strings,
-            data_only=True,
-            epoch=workbook.epoch,
-            date_formats=workbook._date_formats,
-            timedelta_formats=workbook._timedelta_formats,
-        )
-        try:
-            for number, cells in parser.parse():
-                values = []
-                for cell in cells:
-                    column = cell["column"]
-                    if column > len(values):
-                        values.extend([None] * (column - len(values)))
-                    values[column - 1] = cell["value"]
-                yield number, values
-        except Exception:  # broken XML further down the sheet
-            raise SheetError(
-                _(
-                    "The file is damaged: its sheet could not be read to the end. Nothing was imported."
-                )
-            ) from None
-
-
-def _ods_sheet(stream) -> Sheet:
-    import tablib
-
-    try:
-        dataset = tablib.Dataset()
-        dataset.load(stream.read(), format="ods", headers=False)
-    except Exception:
-        raise SheetError(
-            _("The file is damaged or is not an OpenDocument spreadsheet: it could not be opened.")
-        ) from None
-    return _with_header("ods", ((n, list(row)) for n, row in enumerate(dataset, start=1)))
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -273,22 +213,85 @@ def _separator(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_sheet(data: bytes) -> Sheet:
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise SheetError(_("This file is not a spreadsheet (xlsx, ods or csv)."))
-    text = decode_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+def _encoding(stream) -> str:
+    """As :func:`decode_text` chooses, checked a block at a time over the whole file."""
 
-    def rows():
+    def decodes(encoding: str) -> bool:
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while block := stream.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    stream.seek(0)
+    head = stream.read(4)
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if head.startswith(bom):
+            if decodes(encoding):
+                return encoding
+            break
+    for encoding in ("utf-8", "cp1252"):
+        if decodes(encoding):
+            return encoding
+    return "latin-1"  # bytes cp1252 leaves undefined: plain Latin-1 reads everything
+
+
+def _csv_rows(stream, clock) -> Iterator[tuple[int, list]]:
+    head = stream.read(4096)
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SheetError(_("This file is not a spreadsheet (xlsx, ods or csv)."))
+    encoding = _encoding(stream)
+    stream.seek(0)
+    separator = _separator(codecs.getincrementaldecoder(encoding)("replace").decode(
+        stream.read(1 << 16)
+    ))  # fmt: skip
+    stream.seek(0)
+    # A line (and a cell, which may hold line breaks) is at most this long: a row of
+    # MAX_COLUMNS cells of MAX_CELL_CHARS each. A 200 MB line is refused at that length,
+    # never read whole.
+    longest = limit("MAX_CELL_CHARS") * limit("MAX_COLUMNS")
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+
+    def lines():
+        number = 0
+        while line := text.readline(longest + 1):
+            number += 1
+            if len(line) > longest:
+                raise SheetError(
+                    _(
+                        "Line %(line)s of the file holds more than %(limit)s characters: no "
+                        "row of a spreadsheet is that long. Check that it is a spreadsheet "
+                        "saved as CSV. Nothing was imported."
+                    )
+                    % {"line": number, "limit": longest}
+                )
+            if not number % 1000:
+                clock.check()
+            yield line
+
+    csv.field_size_limit(longest)
+    reader = csv.reader(lines(), delimiter=separator)
+    try:
         # csv's own line count would be wrong for cells holding line breaks; the row number
         # is the record's position, as a spreadsheet program shows it.
-        try:
-            yield from enumerate(reader, start=1)
-        except csv.Error:
-            raise SheetError(_("The file is not valid CSV.")) from None
-
-    csv.field_size_limit(max(csv.field_size_limit(), _limit("MAX_BYTES")))
-    return _with_header("csv", rows())
+        yield from enumerate(reader, start=1)
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise SheetError(
+                _(
+                    "A cell of the file holds more than %(limit)s characters (a quotation "
+                    "mark left open?). Nothing was imported."
+                )
+                % {"limit": longest}
+            ) from None
+        raise SheetError(_("The file is not valid CSV.")) from None
+    finally:
+        text.detach()  # the caller's file stays open: it closes it
 
 
 # --- Header and rows ------------------------------------------------------------------------------
@@ -316,7 +319,7 @@ def _with_header(format: str, rows: Iterator[tuple[int, list]]) -> Sheet:
 
 
 def _data_rows(rows, sheet: Sheet) -> Iterator[tuple[int, list]]:
-    max_rows, blank_stop = _limit("MAX_ROWS"), _limit("BLANK_ROWS_STOP")
+    max_rows, blank_stop = limit("MAX_ROWS"), limit("BLANK_ROWS_STOP")
     count = blank_run = 0
     for number, values in rows:
         if _is_blank(values):

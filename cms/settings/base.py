@@ -256,6 +256,8 @@ REPERTOIRE_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTE
 REPERTOIRE_IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 REPERTOIRE_IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 20_000)
 REPERTOIRE_IMPORT_BLANK_ROWS_STOP = env_int("IMPORT_BLANK_ROWS_STOP", 1_000)
+REPERTOIRE_IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 500)
+REPERTOIRE_IMPORT_MAX_READ_SECONDS = env_int("IMPORT_MAX_READ_SECONDS", 300)
 
 # --- Open data: the HSDS 3.0 API and data package (organisations/hsds/) ------------------------------
 # Requests per client address (rest_framework's "N/second|minute|hour|day"); behind a proxy set
