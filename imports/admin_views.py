@@ -33,6 +33,7 @@ from .models import ImportBatch, ImportRow, MappingProfile
 from .records import contents
 from .services import (
     ImportRefused,
+    batch_apply_refusal,
     batch_apply_start,
     batch_check,
     batch_check_start,
@@ -450,6 +451,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
         return TemplateResponse(request, "imports/admin/problem.html", context)
     if batch.status == Status.CHECKED:
         context.update(_results_context(batch))
+        context["apply_refusal"] = batch_apply_refusal(batch=batch, user=request.user)
         return TemplateResponse(request, "imports/admin/results.html", context)
     context.update(_applied_context(batch))
     return TemplateResponse(request, "imports/admin/applied.html", context)

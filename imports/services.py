@@ -652,10 +652,33 @@ def _to_apply(batch: ImportBatch):
     ).order_by("number")
 
 
+def batch_apply_refusal(*, batch: ImportBatch, user) -> str:
+    """Why ``user`` may not apply ``batch`` ("" when they may). A batch that publishes directly
+    needs, in whoever applies it, both the import's permission to publish without review and
+    Wagtail's permission to publish organisations (the publish itself checks the latter and
+    would stop the batch half-way). ``user`` None is the system (a command): allowed."""
+    if not batch.publish_directly or user is None:
+        return ""
+    from wagtail.permissions import policy_registry
+
+    if user.has_perm("imports.publish_directly_importbatch") and policy_registry.get_by_type(
+        Organisation
+    ).user_has_permission(user, "publish"):
+        return ""
+    return _(
+        "This import publishes its records directly, without review: applying it needs the "
+        "permission to publish organisations directly, which you do not have. An administrator "
+        "can apply it."
+    )
+
+
 def batch_apply_start(*, batch: ImportBatch, user) -> ImportBatch:
-    """Claim the batch for applying (only once), then queue the work."""
+    """Claim the batch for applying (only once), then queue the work. Refused up front when the
+    user may not publish what the batch publishes."""
     from .tasks import apply_batch
 
+    if refusal := batch_apply_refusal(batch=batch, user=user):
+        raise ImportRefused(f"{refusal} {_('Nothing was written.')}")
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.CHECKED).update(
         status=ImportBatch.Status.APPLYING,
         applied_by=user,
@@ -672,7 +695,16 @@ def batch_apply_start(*, batch: ImportBatch, user) -> ImportBatch:
 
 def batch_apply(*, batch: ImportBatch, user=None) -> ImportBatch:
     """Write the checked changes: drafts submitted to the workflow (or published directly when
-    the batch says so). Call after :func:`batch_apply_start`, or directly from a command."""
+    the batch says so). Call after :func:`batch_apply_start`, or directly from a command.
+    Refused before anything is written when the user may not publish what the batch publishes
+    (a claimed batch goes back to waiting for confirmation, with the reason)."""
+    if refusal := batch_apply_refusal(batch=batch, user=batch.applied_by or user):
+        # Claimed by batch_apply_start, then the user's permissions changed: give it back.
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.APPLYING).update(
+            status=ImportBatch.Status.CHECKED, applied_by=None, rows_done=0
+        )
+        batch.refresh_from_db()
+        raise ImportRefused(f"{refusal} {_('Nothing was written.')}")
     if batch.status == ImportBatch.Status.CHECKED:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.APPLYING, applied_by=user, rows_total=_to_apply(batch).count()

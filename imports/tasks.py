@@ -23,10 +23,14 @@ def check_batch(batch_id: int, language: str | None = None) -> dict:
 @task()
 def apply_batch(batch_id: int, language: str | None = None) -> str:
     """Apply a confirmed batch (claimed by ``batch_apply_start``); returns its final status."""
-    from .services import batch_apply
+    from .services import ImportRefused, batch_apply
 
+    batch = ImportBatch.objects.get(pk=batch_id)
     with translation.override(language or settings.LANGUAGE_CODE):
-        batch = batch_apply(batch=ImportBatch.objects.get(pk=batch_id))
+        try:
+            batch = batch_apply(batch=batch)
+        except ImportRefused:  # the batch keeps the reason and waits for someone who may
+            batch.refresh_from_db()
     return batch.status
 
 

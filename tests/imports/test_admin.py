@@ -24,6 +24,7 @@ from organisations.models import Organisation, OrganisationIdentifier
 pytestmark = pytest.mark.django_db
 
 HEADERS = ["No de dossier", "Nom de l'organisme", "Adresse civique", "Ville", "Code postal", "Courriel"]  # fmt: skip
+TARGETS = ["partner_id", "name", "street_address", "municipality", "postal_code", "email"]
 
 
 def xlsx(rows: list[list]) -> bytes:
@@ -455,6 +456,42 @@ def test_only_an_administrator_may_ask_to_publish_without_review(staff, curator,
         reverse("imports:upload"), {"file": upload_file(data), "publish_directly": "on"}
     )
     assert ImportBatch.objects.get(created_by=administrator).publish_directly is True
+
+
+def test_a_curator_is_told_why_she_cannot_apply_an_administrators_publishing_import(
+    staff, curator, administrator, run_tasks
+):
+    from imports.services import batch_check, batch_create
+
+    from .sheets import municipal_profile
+
+    batch = batch_create(
+        file=io.BytesIO(xlsx([HEADERS, ["A-1", "Entraide", "", "Laval", "H7N 1A1", ""]])),
+        filename="laval.xlsx",
+        profile=municipal_profile(
+            columns=[{"column": c, "target": t} for c, t in zip(HEADERS, TARGETS, strict=True)]
+        ),
+        user=administrator,
+        publish_directly=True,
+    )
+    batch_check(batch=batch)
+    client = staff(curator)
+
+    page = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
+    assert "permission to publish organisations directly" in page
+    assert "An administrator can apply it." in page
+    assert ">Apply the import</button>" not in page
+
+    response = run_tasks(
+        lambda: client.post(reverse("imports:apply", args=[batch.pk]), follow=True)
+    )
+    assert "Nothing was written." in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CHECKED
+    assert not Organisation.objects.filter(name="Entraide").exists()
+
+    page = staff(administrator).get(reverse("imports:batch", args=[batch.pk])).content.decode()
+    assert ">Apply the import</button>" in page
 
 
 def test_the_original_file_is_downloaded_as_it_was_sent(staff, curator):

@@ -434,3 +434,63 @@ def test_the_queued_check_writes_its_problems_in_the_language_of_who_started_it(
             run()
     [error] = ImportRow.objects.get(batch=batch, number=6).errors
     assert "incomplete" in error["message"]
+
+
+@pytest.fixture
+def publishing(records, administrator):
+    """An administrator's batch that publishes directly, checked and waiting for confirmation."""
+    batch = services.batch_create(
+        file=io.BytesIO(partner_file()),
+        filename="laval.xlsx",
+        profile=municipal_profile(),
+        user=administrator,
+        publish_directly=True,
+    )
+    return services.batch_check(batch=batch)
+
+
+@pytest.mark.parametrize("step", ["start", "apply"])
+def test_a_curator_cannot_apply_an_administrators_publish_directly_import(
+    publishing, curator, step
+):
+    """Refused up front, in the service (admin, command and task alike): the batch stays
+    checked, nothing written, rather than failing half-way at Wagtail's publish check."""
+    before = database_state()
+    apply = services.batch_apply_start if step == "start" else batch_apply
+    with pytest.raises(ImportRefused) as refused:
+        apply(batch=publishing, user=curator)
+    assert "permission to publish organisations directly" in str(refused.value)
+    assert "An administrator can apply it" in str(refused.value)
+    assert "Nothing was written" in str(refused.value)
+    publishing.refresh_from_db()
+    assert publishing.status == ImportBatch.Status.CHECKED
+    assert publishing.applied_by is None
+    assert not publishing.results.filter(applied=True).exists()
+    assert database_state() == before
+
+
+def test_a_claimed_publish_directly_import_goes_back_to_waiting_if_its_applier_may_not(
+    publishing, curator, django_capture_on_commit_callbacks
+):
+    """The task's side: claimed by someone who has since lost the permission (or a claim made
+    around the check) is given back, not failed."""
+    ImportBatch.objects.filter(pk=publishing.pk).update(
+        status=ImportBatch.Status.APPLYING, applied_by=curator
+    )
+    from imports.tasks import apply_batch
+
+    assert apply_batch.call(publishing.pk, "en") == ImportBatch.Status.CHECKED
+    publishing.refresh_from_db()
+    assert publishing.status == ImportBatch.Status.CHECKED
+    assert not Organisation.objects.filter(name="Halte-répit Fabreville").exists()
+
+
+def test_an_administrator_applies_their_publish_directly_import(publishing, administrator):
+    assert services.batch_apply_refusal(batch=publishing, user=administrator) == ""
+    batch = batch_apply(batch=publishing, user=administrator)
+    assert batch.status == ImportBatch.Status.APPLIED
+    assert Organisation.objects.get(name="Halte-répit Fabreville").live
+
+
+def test_a_curator_may_still_apply_an_import_that_goes_to_review(checked, curator):
+    assert services.batch_apply_refusal(batch=checked, user=curator) == ""
