@@ -327,13 +327,42 @@ MAP_TILE_ATTRIBUTION = env_str(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 
+# An update link's token is masked wherever a path is written (cms/logging.py): on the loggers
+# that write paths, whatever handler they reach (mail to ADMINS too), and on the console for the rest.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_update_tokens": {"()": "cms.logging.MaskUpdateTokens"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Django's own, for runserver's access lines.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_update_tokens"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_update_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["mask_update_tokens"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_update_tokens"],
+        },
         "django.db.backends": {"level": "WARNING"},
         # One line per task run is noise at INFO; failures still show.
         "django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
