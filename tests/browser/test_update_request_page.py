@@ -169,8 +169,13 @@ def test_the_update_pages_reflow_at_320_px_with_large_text_and_pass_axe(
     found = {}
 
     def check(step):
-        shoot(page, step)
+        assert (
+            page.evaluate("getComputedStyle(document.body).fontSize") == "27px"
+        )  # 24 px x 112.5 %
         found[step] = overflow(page) + axe_violations(page)
+        # After the checks: a full-page screenshot puts Chromium's default font size back to
+        # 16 px until the next page load.
+        shoot(page, step)
 
     page.goto(f"{live_server.url}{path}")
     check("record")
