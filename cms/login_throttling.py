@@ -257,7 +257,7 @@ def login_unlock(*, by, username: str | None = None, ip_address: str | None = No
         instance=target or by,
         action="repertoire.login_unlocked",
         user=by,
-        data={"username": username if target else None, "ip_address": ip_address},
+        data={"username": username, "account": target is not None, "ip_address": ip_address},
     )
     return count
 

@@ -53,6 +53,10 @@ def register_log_actions(actions):
 
         def format_message(self, log_entry):
             data = log_entry.data or {}
-            if data.get("username"):
+            if data.get("ip_address"):
+                return _("Signing in unlocked from %(address)s") % {"address": data["ip_address"]}
+            if data.get("account"):
                 return _("Signing in unlocked for this account")
-            return _("Signing in unlocked from %(address)s") % {"address": data.get("ip_address")}
+            return _("Signing in unlocked for “%(name)s” (no such account)") % {
+                "name": data.get("username")
+            }

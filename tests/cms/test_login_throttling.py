@@ -59,7 +59,7 @@ def test_the_lockout_page_says_until_when_in_french(client, curator):
     assert "La connexion est suspendue" in page
     assert "Trop d’essais de connexion infructueux" in page
     assert re.search(r"suspendue jusqu’à \d{1,2} h \d{2}\.", page)
-    assert "même avec le bon mot de passe" in page
+    assert "la connexion est refusée, même avec le bon mot de passe" in page
     assert 'href="/admin/password_reset/"' in page
 
 
@@ -163,6 +163,8 @@ def test_an_administrator_sees_the_lockout_and_lifts_it(client, curator, adminis
     )
     unlocked = ModelLogEntry.objects.get(action="repertoire.login_unlocked")
     assert unlocked.user == administrator and unlocked.object_id == str(curator.pk)
+    with translation.override("fr"):
+        assert unlocked.message == "Connexion débloquée pour ce compte"
     client.logout()
 
     assert signed_in(sign_in(client, "nadia", "password"))
@@ -179,6 +181,11 @@ def test_an_administrator_lifts_an_address_lockout(client, editor, administrator
 
     client.post("/admin/logins/locked/unlock/", {"ip_address": ATTACKER})
     client.logout()
+    with translation.override("fr"):
+        assert (
+            ModelLogEntry.objects.get(action="repertoire.login_unlocked").message
+            == "Connexion débloquée depuis 203.0.113.66"
+        )
 
     assert signed_in(sign_in(client, "sophie", "password"))
 
