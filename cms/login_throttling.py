@@ -19,7 +19,7 @@ import hashlib
 import ipaddress
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
@@ -119,15 +119,18 @@ def _record_lockout(*, username: str, ip_address: str, whole_address: bool, fail
 
 
 def _locked_until(request: HttpRequest, credentials) -> datetime:
+    """When the pause ends: the last failure that counts for each limit reached, plus the
+    window (both limits reached: the later)."""
     handler = AxesProxyHandler.get_implementation()
-    last = max(
-        (
-            attempts.aggregate(last=Max("attempt_time"))["last"]
-            for attempts in handler.get_user_attempts(request, credentials)
-        ),
-        key=lambda value: value or datetime.min.replace(tzinfo=UTC),
-    )
-    return (last or timezone.now()) + get_cool_off(request)
+    ends = []
+    limits = (settings.AXES_FAILURE_LIMIT, settings.REPERTOIRE_LOGIN_ADDRESS_FAILURE_LIMIT)
+    for attempts, limit in zip(
+        handler.get_user_attempts(request, credentials), limits, strict=True
+    ):
+        counted = attempts.aggregate(total=Sum("failures_since_start"), last=Max("attempt_time"))
+        if (counted["total"] or 0) >= limit:
+            ends.append(counted["last"] + get_cool_off(request))
+    return max(ends, default=timezone.now() + get_cool_off(request))
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None):

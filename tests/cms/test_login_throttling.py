@@ -63,6 +63,18 @@ def test_the_lockout_page_says_until_when_in_french(client, curator):
     assert 'href="/admin/password_reset/"' in page
 
 
+def test_the_pause_ends_fifteen_minutes_after_the_accounts_last_failure(client, curator):
+    for n in range(5):
+        sign_in(client, "nadia", f"wrong-{n}")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=5))
+    sign_in(client, "quelquun", "wrong")  # another account's failure, later, from the same address
+
+    response = sign_in(client, "nadia", "password")
+
+    assert response.status_code == 429
+    assert 9 * 60 < int(response["Retry-After"]) <= 10 * 60
+
+
 def test_the_lockout_page_speaks_english_to_an_english_browser(client, curator):
     for n in range(5):
         response = sign_in(client, "nadia", f"wrong-{n}", HTTP_ACCEPT_LANGUAGE="en")
