@@ -106,8 +106,13 @@ def _document_without_server() -> dict:
         "summary": "The community resources of the 211 of Greater Montréal, in Open Referral's "
         "Human Services Data Specification 3.0.",
         "description": "Read-only, public data only: live records, no confidential address. "
-        f"French by default, English with ?lang=en. HSDS version {HSDS_VERSION}. Opening hours "
-        "are in Montréal's local time. Pages hold 50 items by default and at most "
+        f"French by default, English with ?lang=en. HSDS version {HSDS_VERSION}. "
+        f"Opening hours (schedules) are Montréal's local time, time zone {settings.TIME_ZONE}, "
+        "which HSDS has no field for: each schedule carries the offset from UTC in effect on "
+        "the next day it applies, counted from the day of the answer, in opens_at and closes_at "
+        "(09:00-05:00 in winter, 09:00-04:00 in summer) and as timezone (-5, -4). Answers "
+        "change with the clocks (ETag and Last-Modified too). Pages hold 50 items by default "
+        "and at most "
         f"{settings.REPERTOIRE_API_MAX_PER_PAGE}. The whole data set is also a tabular data "
         "package (datapackage.zip).",
         "contact": {"name": "211 Grand Montréal", "email": settings.REPERTOIRE_CONTACT_EMAIL},

@@ -29,7 +29,7 @@ import tempfile
 import zipfile
 from collections import Counter
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -42,33 +42,13 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 from ..search import public_version
-from . import HSDS_PROFILE, HSDS_VERSION, LANGUAGES, queries
+from . import HSDS_PROFILE, HSDS_VERSION, LANGUAGES, queries, zone
 from .serialise import Serialiser
 from .views import etag_of, open_data_headers
 
 logger = logging.getLogger(__name__)
 
 DESCRIPTOR = Path(__file__).parent / "spec" / "datapackage.json"
-
-# The HSDS tables we have data for, by resource name. Not ``contact``: our contacts are the
-# people the 211 calls to verify a record, private. Not the others (programs, funding, cost
-# options, required documents, metadata): we do not keep them.
-TABLES = (
-    "organization",
-    "organization_identifier",
-    "service",
-    "location",
-    "address",
-    "phone",
-    "schedule",
-    "service_area",
-    "language",
-    "accessibility",
-    "service_at_location",
-    "taxonomy",
-    "taxonomy_term",
-    "attribute",
-)
 
 CHUNK = 500  # organisations read (with all their rows) at a time
 
@@ -79,10 +59,13 @@ TITLES = {
 DESCRIPTIONS = {
     "fr": "Les organismes, leurs services, leurs points de service et leurs heures d'ouverture, "
     "tels que publiés dans le répertoire, au format HSDS 3.0 d'Open Referral (tables CSV). "
-    "Les adresses confidentielles et les personnes-ressources n'y figurent pas.",
+    "Les adresses confidentielles et les personnes-ressources n'y figurent pas. Les heures sont "
+    "celles de Montréal ({zone}), avec leur décalage de l'UTC le prochain jour où "
+    "elles s'appliquent.",
     "en": "The organisations, their services, places and opening hours, as published in the "
     "directory, in Open Referral's HSDS 3.0 (CSV tables). Confidential addresses and contact "
-    "people are left out.",
+    "people are left out. Opening hours are Montréal's time ({zone}), with their "
+    "offset from UTC on the next day they apply.",
 }
 
 
@@ -90,6 +73,13 @@ DESCRIPTIONS = {
 def official_descriptor() -> dict:
     """The official HSDS 3.0 tabular data package descriptor (read once; copy before changing)."""
     return json.loads(DESCRIPTOR.read_text(encoding="utf-8"))
+
+
+# Every table of the official descriptor, in its order. Some stay empty (their header only):
+# ``contact``, since our contacts are the people the 211 calls to verify a record, private; and
+# what we do not keep (programs, funding, cost options, required documents, metadata, table
+# descriptions). A consumer applying the official ``datapackage.json`` finds every file it names.
+TABLES = tuple(r["name"] for r in official_descriptor()["resources"])
 
 
 def _resources(tables=TABLES) -> list[dict]:
@@ -117,7 +107,7 @@ def package_descriptor(*, language: str, created: datetime) -> dict:
         "profile": "tabular-data-package",
         "name": f"repertoire-211-hsds-{language}",
         "title": TITLES[language],
-        "description": DESCRIPTIONS[language],
+        "description": DESCRIPTIONS[language].format(zone=zone.zone_name()),
         "language": language,
         "homepage": site,
         "created": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -178,9 +168,10 @@ class _Table:
         if isinstance(value, bool):
             return "true" if value else "false"
         value = str(value)
-        if name in self.times and len(value) == 5:
-            # HSDS's JSON gives opening hours as HH:MM; Table Schema's time is HH:MM:SS.
-            value = f"{value}:00"
+        if name in self.times and value[2:3] == ":" and value[5:6] != ":":
+            # HSDS's JSON gives opening hours as HH:MM with their offset (09:00-05:00); Table
+            # Schema's time is HH:MM:SS, with the offset after (09:00:00-05:00).
+            value = f"{value[:5]}:00{value[5:]}"
         return value
 
     def copy_to(self, archive: zipfile.ZipFile, created: datetime) -> None:
@@ -198,16 +189,19 @@ def _entry(name: str, created: datetime) -> zipfile.ZipInfo:
     return entry
 
 
-def data_package_write(*, stream, language: str = "fr") -> dict[str, int]:
+def data_package_write(
+    *, stream, language: str = "fr", today: date | None = None
+) -> dict[str, int]:
     """Write the HSDS tabular data package of the public records in ``language`` (French by
     default, English falling back to French) to the binary ``stream`` as a zip; returns how
-    many rows each CSV file holds."""
+    many rows each CSV file holds. Schedules carry the offsets of their next day from ``today``
+    (in Montréal, by default the day it is)."""
     if language not in LANGUAGES:
         raise ValueError(f"language: use one of {', '.join(LANGUAGES)}")
     created = timezone.now()
     with ExitStack() as stack, translation.override(language):
         tables = {r["name"]: _Table(r, stack) for r in _resources()}
-        serialiser = Serialiser.for_language(language)
+        serialiser = Serialiser.for_language(language, today)
         _write_rows(tables, serialiser)
         with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             descriptor = package_descriptor(language=language, created=created)
@@ -310,20 +304,31 @@ def data_package_publish() -> dict[str, dict | None]:
     # Read before the records: a change committed during the export makes the package newer
     # than its version says, never older, and the next run makes it again.
     version = public_version()
+    today = zone.today()
+    offsets = zone.window_key(today)  # schedules' offsets change with the clocks, not the version
     made = {}
     for language in LANGUAGES:
         state = stored_state(language)
-        if state is not None and state.get("version") == version:
+        if state is not None and _current(state, version, offsets):
             made[language] = None
             continue
         created = timezone.now()
         with _replacing(stored_name(language)) as stream:
-            files = data_package_write(stream=stream, language=language)
-        state = {"version": version, "created": created.isoformat(), "files": files}
+            files = data_package_write(stream=stream, language=language, today=today)
+        state = {
+            "version": version,
+            "offsets": offsets,
+            "created": created.isoformat(),
+            "files": files,
+        }
         with _replacing(_state_name(language)) as stream:
             stream.write(json.dumps(state).encode())
         made[language] = files
     return made
+
+
+def _current(state: dict, version: int, offsets: str) -> bool:
+    return state.get("version") == version and state.get("offsets") == offsets
 
 
 @contextmanager
@@ -408,7 +413,9 @@ def data_package_view(request):
     if language not in LANGUAGES:
         return JsonResponse({"detail": f"lang: use one of {', '.join(LANGUAGES)}."}, status=400)
     state = stored_state(language)
-    if state is None:
+    if state is None or state.get("offsets") != zone.window_key(zone.today()):
+        # None yet, or made before the clocks changed: have it made. Until then, the stored one
+        # (its offsets an hour off on some schedules) rather than nothing.
         data_package_refresh()
         state = stored_state(language)  # made already by a backend that runs tasks at once
     if state is None:

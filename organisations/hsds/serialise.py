@@ -16,12 +16,13 @@ out: HSDS fields are typed (a ``null`` where a string is expected does not valid
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, time
+from datetime import UTC, date, time
 
 from django.conf import settings
 from django.utils import timezone
 
 from ..models import Category, Location, Organisation, Phone, Service, Territory
+from . import zone
 
 # Répertoire's namespace for the ids derived by name (uuid5); never change it.
 NAMESPACE = uuid.UUID("6f1f7c1e-2d3b-5a8e-9c4b-211e0a7c3d50")
@@ -98,9 +99,11 @@ class Serialiser:
     organisation_base_url: str = ""
     territories: dict[int, Territory] = field(default_factory=dict)
     categories: dict[int, Category] = field(default_factory=dict)
+    # The day of the answer in Montréal: schedules' offsets are those of their next day from it.
+    today: date = field(default_factory=lambda: zone.today())
 
     @classmethod
-    def for_language(cls, language: str) -> "Serialiser":
+    def for_language(cls, language: str, today: date | None = None) -> "Serialiser":
         from cms.models import DirectoryPage
 
         site_url = settings.WAGTAILADMIN_BASE_URL
@@ -114,6 +117,7 @@ class Serialiser:
             organisation_base_url=f"{site_url}{base.removesuffix('/')}" if base else "",
             territories=territories,
             categories={c.pk: c for c in Category.objects.all()},
+            today=today or zone.today(),
         )
 
     # --- Helpers ----------------------------------------------------------------------------------
@@ -268,20 +272,30 @@ class Serialiser:
         )
 
     def schedules(self, location: Location) -> list[dict]:
-        """Opening hours as weekly iCal-style schedules, one per day and span. Times are the
-        local time of Montréal (America/Toronto)."""
+        """Opening hours as weekly iCal-style schedules, one per day and span, in Montréal's
+        local time with its offset from UTC on the next day each happens (see :mod:`.zone`):
+        ``opens_at`` ``09:00-05:00`` and ``timezone`` -5 in winter, -04:00 and -4 in summer."""
         rows = []
         for hours in sorted(location.hours.all(), key=lambda h: (h.weekday, h.opens or time.min)):
+            day = zone.next_on(hours.weekday, self.today)
+            offset = zone.offset_at(day, hours.opens or hours.closes or time(12))
             rows.append(
                 _compact(
                     {
                         "id": str(hours.uuid),
                         "location_id": str(location.uuid),
+                        "timezone": zone.hours(offset),
                         "freq": "WEEKLY",
                         "wkst": "MO",
                         "byday": WEEKDAYS[hours.weekday],
-                        "opens_at": hours.opens.strftime("%H:%M") if hours.opens else None,
-                        "closes_at": hours.closes.strftime("%H:%M") if hours.closes else None,
+                        "opens_at": zone.with_offset(hours.opens, offset) if hours.opens else None,
+                        # Its own offset: on the night the clocks change, a span across 2:00
+                        # opens in one and closes in the other.
+                        "closes_at": zone.with_offset(
+                            hours.closes, zone.offset_at(day, hours.closes)
+                        )
+                        if hours.closes
+                        else None,
                         "description": self.text(hours, "note"),
                         "attending_type": "in person",
                     }

@@ -27,7 +27,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ..models import Organisation, PublicVersion
-from . import HSDS_PROFILE, HSDS_VERSION, LANGUAGES, queries
+from . import HSDS_PROFILE, HSDS_VERSION, LANGUAGES, queries, zone
 from .serialise import TAXONOMY_ID, Serialiser, term_id
 
 DEFAULT_PER_PAGE = 50
@@ -74,16 +74,19 @@ class HsdsView(APIView):
         language = self._language(request)
         version = PublicVersion.objects.filter(pk=1).values_list("number", "changed_at").first()
         number, changed_at = version or (0, None)
-        etag = etag_of(f"{number}|{language}|{request.get_full_path()}")
+        # Schedules' offsets change with the clocks (see .zone), not with the public version.
+        today = zone.today()
+        etag = etag_of(f"{number}|{zone.window_key(today)}|{language}|{request.get_full_path()}")
         # Whole seconds, as HTTP dates have them: with the microseconds, the date a client sends
         # back in If-Modified-Since would always look older than the data.
-        last_modified = int(changed_at.timestamp()) if changed_at else None
+        changed = max(filter(None, (changed_at, zone.window_since(today))))
+        last_modified = int(changed.timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if isinstance(not_modified, HttpResponseNotModified):
             return open_data_headers(not_modified, etag, last_modified, language)
         with translation.override(language):
             try:
-                data = self.build(request, Serialiser.for_language(language), **kwargs)
+                data = self.build(request, Serialiser.for_language(language, today), **kwargs)
             except queries.BadParameter as problem:
                 raise ParseError(str(problem)) from None
         return open_data_headers(Response(data), etag, last_modified, language)
@@ -163,6 +166,8 @@ class RootView(HsdsView):
             "openapi_url": request.build_absolute_uri(reverse("hsds:openapi")),
             "languages": list(LANGUAGES),
             "default_language": "fr",
+            # Opening hours are this zone's local time; each carries its offset from UTC.
+            "timezone": zone.zone_name(),
             "data_package_url": request.build_absolute_uri(reverse("hsds:data_package")),
         }
 

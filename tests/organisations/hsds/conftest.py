@@ -10,7 +10,7 @@ file we do not have fails the test instead of reaching the network.
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ from organisations.factories import (
     category,
     territory,
 )
+from organisations.hsds import zone
 from organisations.models import Location, Organisation, Phone, Service
 
 API = "/api/hsds"
@@ -153,6 +154,25 @@ class Schemas:
 @pytest.fixture(scope="session")
 def schemas() -> Schemas:
     return Schemas()
+
+
+# --- The day of the answer ------------------------------------------------------------------------
+
+WINTER = date(2026, 1, 12)  # a Monday of Eastern Standard Time: UTC-5
+SUMMER = date(2026, 7, 13)  # a Monday of Eastern Daylight Time: UTC-4
+BEFORE_FALL_BACK = date(2026, 10, 31)  # a Saturday; the clocks go back on Sunday 1 November
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """``today(day)``: answers (and packages) are made as on ``day`` in Montréal."""
+
+    def set_day(day: date) -> date:
+        monkeypatch.setattr(zone, "today", lambda: day)
+        return day
+
+    set_day(WINTER)
+    return set_day
 
 
 # --- Requests -------------------------------------------------------------------------------------

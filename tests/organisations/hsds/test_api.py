@@ -1,6 +1,6 @@
 """The read-only HSDS 3.0 API under /api/hsds/: what it answers, and what it never tells."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,7 +29,7 @@ from organisations.models import Organisation, PublicVersion
 from organisations.search import search_index_rebuild
 from tests.nominatim import place
 
-from .conftest import CONFIDENTIAL
+from .conftest import BEFORE_FALL_BACK, CONFIDENTIAL, SUMMER, WINTER
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_each_response_validates_against_the_official_schema(
         schemas.check(body, schema)
 
 
-def test_the_full_record_holds_every_child_type_hsds_has_for_it(api, full_record):
+def test_the_full_record_holds_every_child_type_hsds_has_for_it(api, full_record, today):
     record = full_record
     organisation = api(f"/organizations/{record.organisation.uuid}", full_service="true").json()
 
@@ -175,18 +175,20 @@ def test_the_full_record_holds_every_child_type_hsds_has_for_it(api, full_record
         "address_type": "physical",
     }
     assert [(s["byday"], s["opens_at"], s["closes_at"]) for s in plateau["schedules"]] == [
-        ("MO", "09:00", "12:00"),
-        ("TU", "09:00", "12:00"),
-        ("WE", "09:00", "12:00"),
-        ("WE", "13:00", "16:30"),
-        ("TH", "09:00", "12:00"),
-        ("FR", "09:00", "12:00"),
+        ("MO", "09:00-05:00", "12:00-05:00"),  # answered in January: Montréal is at UTC-5
+        ("TU", "09:00-05:00", "12:00-05:00"),
+        ("WE", "09:00-05:00", "12:00-05:00"),
+        ("WE", "13:00-05:00", "16:30-05:00"),
+        ("TH", "09:00-05:00", "12:00-05:00"),
+        ("FR", "09:00-05:00", "12:00-05:00"),
     ]
+    assert {s["timezone"] for s in plateau["schedules"]} == {-5}
     assert {s["freq"] for s in plateau["schedules"]} == {"WEEKLY"}
     assert plateau["schedules"][3]["description"] == "Sur rendez-vous"
     assert [a["description"] for a in plateau["accessibility"]] == ["Rampe d'accès et ascenseur."]
     assert [(s["byday"], s["description"]) for s in verdun["schedules"]] == [("SA", "Fermé")]
     assert "opens_at" not in verdun["schedules"][0]
+    assert verdun["schedules"][0]["timezone"] == -5  # closed all day, in the same zone
 
     food, transport = organisation["services"]
     assert food["id"] == str(record.food.uuid)
@@ -766,6 +768,109 @@ def test_a_postcode_the_geocoder_does_not_know_is_a_400(api, full_record, nomina
 
     assert response.status_code == 400
     assert response.json()["detail"].startswith("postcode:")
+
+
+# --- Schedules and their zone ----------------------------------------------------------------------
+
+
+def _schedules(api, record, language: str) -> list[dict]:
+    organisation = api(f"/organizations/{record.organisation.uuid}", lang=language).json()
+    return [s for location in organisation["locations"] for s in location["schedules"]]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    ("day", "offset", "hours"), [(WINTER, "-05:00", -5), (SUMMER, "-04:00", -4)]
+)
+def test_every_schedule_carries_montreals_offset_from_utc(
+    api, full_record, today, language, day, offset, hours
+):
+    """HSDS reads a time without a zone as UTC: 09:00 alone would be 4 or 5 hours off."""
+    today(day)
+
+    schedules = _schedules(api, full_record, language)
+
+    assert len(schedules) == 7  # the shelter's hours are not there
+    assert {s["timezone"] for s in schedules} == {hours}
+    for schedule in schedules:
+        for name in ("opens_at", "closes_at"):
+            if name in schedule:
+                assert schedule[name].endswith(offset), schedule
+    [monday] = [s for s in schedules if s["byday"] == "MO"]
+    assert (monday["opens_at"], monday["closes_at"]) == (f"09:00{offset}", f"12:00{offset}")
+    service = api(f"/services/{full_record.food.uuid}", lang=language).json()
+    at_plateau = service["service_at_locations"][0]
+    assert at_plateau["schedules"][0]["opens_at"] == f"09:00{offset}"
+    assert at_plateau["location"]["schedules"][0]["timezone"] == hours
+
+
+@pytest.mark.parametrize(("day", "utc"), [(WINTER, "14:00"), (SUMMER, "13:00")])
+def test_a_consumer_following_the_spec_reads_nine_in_montreal_as_nine_in_montreal(
+    api, full_record, today, day, utc
+):
+    """What an application does with a schedule: the next day it happens, at its time with its
+    offset, to UTC; then to Montréal's time for a person there."""
+    today(day)
+    [monday] = [s for s in _schedules(api, full_record, "fr") if s["byday"] == "MO"]
+
+    opens = time.fromisoformat(monday["opens_at"])  # 09:00-05:00: a time with its zone
+    next_monday = day + timedelta(days=(7 - day.weekday()) % 7)
+    moment = datetime.combine(next_monday, opens)
+
+    assert opens.tzinfo is not None
+    assert moment.astimezone(UTC).strftime("%H:%M") == utc
+    assert moment.astimezone(ZoneInfo("America/Toronto")).strftime("%H:%M") == "09:00"
+    # The number says the same: the time minus the offset in hours.
+    assert (9 - monday["timezone"]) % 24 == int(utc[:2])
+
+
+def test_in_the_week_the_clocks_change_each_day_has_the_offset_of_its_next_date(
+    api, full_record, today
+):
+    today(BEFORE_FALL_BACK)  # Saturday 31 October; Sunday 1 November at 2:00 is 1:00
+
+    by_day = {s["byday"]: s for s in _schedules(api, full_record, "fr")}
+
+    assert by_day["SA"]["timezone"] == -4  # today, still daylight time
+    assert (by_day["MO"]["opens_at"], by_day["MO"]["timezone"]) == ("09:00-05:00", -5)
+    assert by_day["FR"]["opens_at"] == "09:00-05:00"  # next Friday, 6 November
+
+
+def test_the_root_names_the_time_zone(api, db):
+    assert api("/").json()["timezone"] == settings.TIME_ZONE == "America/Toronto"
+
+
+def test_the_openapi_document_says_how_hours_carry_their_zone(client, db):
+    description = client.get("/api/hsds/openapi.json").json()["info"]["description"]
+
+    assert "America/Toronto" in description
+    assert "09:00-05:00" in description
+
+
+def test_answers_change_with_the_clocks_for_etag_and_if_modified_since(api, full_record, today):
+    PublicVersion.objects.update_or_create(
+        pk=1, defaults={"number": 7, "changed_at": datetime(2025, 12, 1, tzinfo=UTC)}
+    )
+    today(WINTER)
+    winter = api("/organizations", full="true")
+    today(WINTER + timedelta(days=1))
+    next_day = api("/organizations", full="true", headers={"if-none-match": winter["ETag"]})
+    today(SUMMER)
+    summer = api("/organizations", full="true", headers={"if-none-match": winter["ETag"]})
+    since = api(
+        "/organizations", full="true", headers={"if-modified-since": winter["Last-Modified"]}
+    )
+
+    assert next_day.status_code == 304  # the same offsets: the same answer
+    assert summer.status_code == 200
+    assert summer["ETag"] != winter["ETag"]
+    assert "-04:00" in summer.text and "-05:00" not in summer.text
+    assert since.status_code == 200
+    # Last-Modified: midnight of the first day whose week ahead is all daylight time, Monday
+    # 9 March 2026 (the clocks went forward at 2:00 on the 8th).
+    assert parse_http_date(summer["Last-Modified"]) == int(
+        datetime(2026, 3, 9, tzinfo=ZoneInfo("America/Toronto")).timestamp()
+    )
 
 
 # --- Languages ------------------------------------------------------------------------------------

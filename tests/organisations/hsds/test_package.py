@@ -7,7 +7,7 @@ import json
 import re
 import uuid
 import zipfile
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,8 @@ from organisations.hsds.serialise import derived_id, service_at_location_id
 from organisations.models import Organisation, Service
 from organisations.search import public_version_bump
 from organisations.tasks import publish_data_package
+
+from .conftest import SUMMER, WINTER
 
 pytestmark = pytest.mark.django_db
 
@@ -164,11 +166,32 @@ def test_the_zip_holds_a_csv_for_each_resource_of_its_descriptor_and_nothing_els
 
     paths = [r["path"] for r in written.descriptor["resources"]]
     assert written.names == ["datapackage.json", *paths]
-    assert [r["name"] for r in written.descriptor["resources"]] == [
-        name for name in OFFICIAL_RESOURCES if name in package.TABLES
-    ]
+    assert [r["name"] for r in written.descriptor["resources"]] == list(OFFICIAL_RESOURCES)
     assert counts == {path: len(rows) for path, rows in written.rows.items()}
-    assert "contacts.csv" not in written.names  # our contacts are private
+
+
+EMPTY = (  # what we do not keep, and our contacts (private): the header only
+    "programs.csv",
+    "contacts.csv",
+    "funding.csv",
+    "required_documents.csv",
+    "metadata.csv",
+    "meta_table_descriptions.csv",
+    "cost_options.csv",
+)
+
+
+def test_the_package_has_all_21_official_tables_the_empty_ones_with_their_header(directory):
+    written, counts = write()
+
+    assert len(OFFICIAL_RESOURCES) == 21
+    assert sorted(written.texts) == sorted(r["path"] for r in OFFICIAL["resources"])
+    for path in EMPTY:
+        official = next(r for r in OFFICIAL["resources"] if r["path"] == path)
+        header = ",".join(f["name"] for f in official["schema"]["fields"])
+        assert written.texts[path] == f"{header}\r\n"
+        assert counts[path] == 0
+    assert all(counts[path] for path in written.texts if path not in EMPTY)
 
 
 def test_the_descriptor_is_the_official_one_kept_to_the_files_with_our_metadata(directory):
@@ -337,7 +360,30 @@ def test_the_package_validates_with_frictionless(directory, tmp_path):
     }
 
 
-def test_the_rows_link_each_object_to_its_parent(directory):
+def test_the_official_descriptor_applied_to_our_files_validates(directory, tmp_path):
+    """What a consumer does with the specification's own datapackage.json: every resource it
+    names is there, and every schema and foreign key holds."""
+    import frictionless  # a development dependency, for this test only
+
+    for language in ("fr", "en"):
+        written, _ = write(language)
+        folder = tmp_path / language
+        with zipfile.ZipFile(io.BytesIO(written.bytes)) as archive:
+            archive.extractall(folder)
+        (folder / "datapackage.json").write_text(
+            (Path(settings.BASE_DIR) / "organisations/hsds/spec/datapackage.json").read_text()
+        )
+
+        report = frictionless.validate(str(folder / "datapackage.json"))
+
+        assert report.valid, report.flatten(["type", "note"])
+        assert {task.name for task in report.tasks} == set(OFFICIAL_RESOURCES)
+        rows = {task.name: task.stats.get("rows", 0) for task in report.tasks}
+        assert rows["service"] == len(written.rows["services.csv"]) > 0
+        assert rows["program"] == 0
+
+
+def test_the_rows_link_each_object_to_its_parent(directory, today):
     written, _ = write()
     family, food, office = directory["family"], directory["food"], directory["office"]
 
@@ -353,9 +399,9 @@ def test_the_rows_link_each_object_to_its_parent(directory):
         "es",
     }
     hours = [r for r in written.rows["schedules.csv"] if r["location_id"] == str(office.uuid)]
-    assert [(h["byday"], h["opens_at"], h["closes_at"]) for h in hours] == [
-        ("TU", "09:00:00", "12:00:00"),
-        ("TH", "13:00:00", "16:30:00"),
+    assert [(h["byday"], h["opens_at"], h["closes_at"], h["timezone"]) for h in hours] == [
+        ("TU", "09:00:00-05:00", "12:00:00-05:00", "-5"),  # made in January
+        ("TH", "13:00:00-05:00", "16:30:00-05:00", "-5"),
     ]
     assert [r["service_id"] for r in written.rows["service_at_location.csv"]].count(
         str(food.uuid)
@@ -368,6 +414,29 @@ def test_the_rows_link_each_object_to_its_parent(directory):
     assert {r["identifier"] for r in identifiers} == {"1140000001", "123456789RR0001"}
     phones = [r for r in written.rows["phones.csv"] if r["organization_id"] == str(family.uuid)]
     assert sorted(r["extension"] for r in phones) == ["", "12"]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(("day", "utc"), [(WINTER, "14:00"), (SUMMER, "13:00")])
+def test_schedules_csv_gives_each_time_with_its_offset_from_utc(
+    directory, today, language, day, utc
+):
+    """Read as frictionless reads it (Table Schema's time type), 9:00 in Montréal is 14:00 UTC
+    in winter and 13:00 UTC in summer, as it is."""
+    import frictionless
+
+    today(day)
+    written, _ = write(language)
+    [tuesday] = [r for r in written.rows["schedules.csv"] if r["byday"] == "TU"]
+    field = frictionless.fields.TimeField(name="opens_at")
+
+    opens = field.read_cell(tuesday["opens_at"])[0]
+    next_tuesday = day + timedelta(days=(1 - day.weekday()) % 7)
+
+    assert opens.tzinfo is not None
+    assert datetime.combine(next_tuesday, opens).astimezone(UTC).strftime("%H:%M") == utc
+    assert all(r["timezone"] for r in written.rows["schedules.csv"])
+    assert "America/Toronto" in written.descriptor["description"]
 
 
 # --- What the public may know ---------------------------------------------------------------------
@@ -467,7 +536,7 @@ def test_export_hsds_writes_the_package_and_prints_the_counts(directory, tmp_pat
     written = Package(output.read_bytes())
     assert written.descriptor["language"] == "en"
     assert re.search(r"organizations\.csv\s+2\n", out.getvalue())
-    assert f"14 files, {sum(len(r) for r in written.rows.values()):,d} rows" in out.getvalue()
+    assert f"21 files, {sum(len(r) for r in written.rows.values()):,d} rows" in out.getvalue()
     assert list(output.parent.iterdir()) == [output]  # nothing left beside it
 
 
@@ -513,6 +582,36 @@ def test_the_task_makes_both_packages_once_per_public_version(directory, media):
     made = publish_data_package.enqueue().return_value
     assert made["fr"]["organizations.csv"] == 3
     assert "Nouvel organisme" in _stored("fr").texts["organizations.csv"]
+
+
+def test_the_stored_packages_are_made_again_when_the_clocks_change(directory, media, today):
+    public_version_bump()
+    today(SUMMER)
+    publish_data_package.enqueue()
+    assert "09:00:00-04:00" in _stored("fr").texts["schedules.csv"]
+
+    today(SUMMER + timedelta(days=1))
+    assert publish_data_package.enqueue().return_value == {"fr": None, "en": None}
+
+    today(WINTER)  # the same public version, another offset
+    made = publish_data_package.enqueue().return_value
+    assert made["fr"]["schedules.csv"] == made["en"]["schedules.csv"] == 2
+    assert "09:00:00-05:00" in _stored("fr").texts["schedules.csv"]
+    assert "-04:00" not in _stored("en").texts["schedules.csv"]
+
+
+def test_a_download_after_the_clocks_changed_has_the_package_made_again(directory, client, today):
+    today(SUMMER)
+    first = client.get(DOWNLOAD)
+    first.close()
+    today(WINTER)
+
+    again = client.get(DOWNLOAD, headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 200  # made again at once by the tests' task backend
+    assert again["ETag"] != first["ETag"]
+    texts = Package(b"".join(again.streaming_content)).texts
+    assert "09:00:00-05:00" in texts["schedules.csv"]
 
 
 def test_a_failed_export_leaves_the_stored_package_as_it_was(directory, media, monkeypatch):
