@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._reader import _cast_number
 
@@ -68,10 +69,14 @@ class Clock:
         spent = self.spent + (time.monotonic() - self.since if self.since is not None else 0)
         if spent > self.limit:
             raise SheetError(
-                _(
+                ngettext(
+                    "Reading the file took more than %(limit)s second, the limit: it is too "
+                    "large or too complex to import at once. Split it in parts, or save it "
+                    "again as csv. Nothing was imported.",
                     "Reading the file took more than %(limit)s seconds, the limit: it is too "
                     "large or too complex to import at once. Split it in parts, or save it "
-                    "again as csv. Nothing was imported."
+                    "again as csv. Nothing was imported.",
+                    self.limit,
                 )
                 % {"limit": self.limit}
             )

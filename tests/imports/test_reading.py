@@ -13,6 +13,21 @@ from imports.models import ImportBatch, ImportRow
 from imports.spreadsheets import SheetError, open_sheet
 from organisations.models import Organisation
 
+from .bombs import (
+    ODS_HEAD,
+    ODS_TAIL,
+    csv_line_bomb,
+    ods,
+    ods_cell,
+    ods_repeat_bomb,
+    ods_row,
+    ods_rows_bomb,
+    ods_table,
+    ods_text_bomb,
+    read_capped,
+    xlsx_text_bomb,
+    xlsx_wide_bomb,
+)
 from .sheets import (
     MUNICIPAL_HEADERS,
     check,
@@ -238,12 +253,15 @@ def test_numbers_typed_as_numbers_and_dates_as_text_are_understood():
     assert found[3].data["services"][0]["status_changed_at"] == "2026-04-01"
 
 
-@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+@pytest.mark.parametrize("kind", ["xlsx", "csv", "ods"])
 def test_a_five_megabyte_cell_is_an_error_on_its_row_not_a_crash(profile, kind):
     row = list(ROW)
     row[8] = "x" * 5_000_000  # openpyxl (like Excel) keeps the first 32,767 characters
     rows = [MUNICIPAL_HEADERS, row]
-    data = xlsx(rows) if kind == "xlsx" else csv_bytes(rows, separator=";")
+    if kind == "ods":
+        data = tablib.Dataset(tuple(row), headers=MUNICIPAL_HEADERS).export("ods")
+    else:
+        data = xlsx(rows) if kind == "xlsx" else csv_bytes(rows, separator=";")
     batch = check(data, profile, f"f.{kind}")
     [error] = results(batch)[2].errors
     assert error["column"] == "Clientèle"
@@ -368,3 +386,216 @@ def test_an_xml_entity_bomb_inside_a_workbook_is_refused(profile):
     )
     message = unreadable(check(data, profile))
     assert "damaged" in message
+
+
+# --- Files built to overload the server (issue 17): read in a child process capped at 400 MB
+# above its start-up size; before, a 0.41 MB ODS took 2.25 GB and two minutes.
+
+
+def test_an_ods_of_a_billion_repeated_cells_is_refused_under_a_memory_cap(tmp_path):
+    result = read_capped(ods_repeat_bomb(tmp_path / "f.ods"))
+    assert result["outcome"] == "refused", result
+    assert "values in 501 columns or more; at most 500 columns are read" in result["message"]
+    assert result["seconds"] < 5
+
+
+def test_an_ods_that_unpacks_to_120_mb_stops_at_the_row_limit_under_a_memory_cap(tmp_path):
+    path = ods_rows_bomb(tmp_path / "f.ods")
+    assert path.stat().st_size < 1_000_000
+    result = read_capped(path)
+    assert result["outcome"] == "refused", result
+    assert result["message"] == (
+        "The file has more than 100000 rows. Split it in parts of at most 100000."
+    )
+    assert result["rows"] == 100_000  # handed over one at a time, as they were read
+
+
+def test_an_ods_cell_of_120_mb_is_counted_not_kept(tmp_path):
+    result = read_capped(ods_text_bomb(tmp_path / "f.ods"))
+    assert result["outcome"] == "read", result
+    assert result["rows"] == 1
+    assert "OverlongCell" in result["kinds"] and result["longest"] <= 200
+
+
+def test_an_xlsx_row_of_ten_million_cells_is_refused_under_a_memory_cap(tmp_path):
+    result = read_capped(xlsx_wide_bomb(tmp_path / "f.xlsx"))
+    assert result["outcome"] == "refused", result
+    assert "at most 500 columns are read" in result["message"]
+
+
+def test_an_xlsx_cell_of_120_mb_is_counted_not_kept(tmp_path):
+    result = read_capped(xlsx_text_bomb(tmp_path / "f.xlsx"))
+    assert result["outcome"] == "read", result
+    assert "OverlongCell" in result["kinds"] and result["longest"] <= 200
+
+
+def test_a_200_mb_csv_line_is_refused_without_being_read_whole(tmp_path):
+    result = read_capped(
+        csv_line_bomb(tmp_path / "f.csv"), settings={"REPERTOIRE_IMPORT_MAX_BYTES": 300_000_000}
+    )
+    assert result["outcome"] == "refused", result
+    assert result["message"].startswith("Line 2 of the file holds more than 10000000 characters")
+
+
+def test_a_200_mb_csv_is_refused_by_its_size_before_anything_is_read(profile, tmp_path):
+    path = csv_line_bomb(tmp_path / "f.csv")
+    with pytest.raises(SheetError) as refused, open_sheet(str(path)):
+        pass
+    assert str(refused.value) == "The file is 200.0 MB; the limit is 20.0 MB. Split it in parts."
+
+
+def test_a_cell_with_an_open_quote_past_the_longest_line_is_refused(settings):
+    settings.REPERTOIRE_IMPORT_MAX_CELL_CHARS = 10
+    settings.REPERTOIRE_IMPORT_MAX_COLUMNS = 10
+    data = ('Nom\r\n"Jamais fermé\r\n' + "Organisme\r\n" * 50).encode()
+    with pytest.raises(SheetError) as refused, open_sheet(io.BytesIO(data)) as sheet:
+        list(sheet.rows)
+    assert "holds more than 100 characters (a quotation mark left open?)" in str(refused.value)
+
+
+def test_reading_stops_at_the_time_limit_with_a_message(settings, tmp_path):
+    """Only the time inside the reader counts: what is done with each row is not reading."""
+    settings.REPERTOIRE_IMPORT_MAX_READ_SECONDS = 1
+    path = ods_rows_bomb(tmp_path / "f.ods", megabytes=60)
+    read = 0
+    with pytest.raises(SheetError) as refused, open_sheet(str(path)) as sheet:
+        for _row in sheet.rows:
+            read += 1
+    assert 0 < read < 100_000
+    assert str(refused.value).startswith("Reading the file took more than 1 second, the limit")
+    assert "Nothing was imported." in str(refused.value)
+
+
+def test_a_row_wider_than_the_column_limit_is_refused_with_the_figures(settings):
+    settings.REPERTOIRE_IMPORT_MAX_COLUMNS = 3
+    with pytest.raises(SheetError) as refused, open_sheet(io.BytesIO(xlsx([["a"] * 4]))):
+        pass
+    assert str(refused.value).startswith(
+        "A row of the sheet has values in 4 columns or more; at most 3 columns are read."
+    )
+
+
+# --- Ordinary OpenDocument files, read as a stream
+
+
+def test_an_ods_file_is_read_as_its_program_shows_it(tmp_path):
+    """Typed values, text as displayed (spaces, paragraphs; no comments), repeated cells and
+    rows, covered (merged) cells, empty rows kept in the numbering, the formatted rows after
+    the data not reported, only the first sheet."""
+    empty_rows = (
+        '<table:table-row table:number-rows-repeated="2">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    values = (
+        "<table:table-row>"
+        '<table:table-cell office:value-type="string"><text:p>Popote<text:s text:c="2"/>'
+        "roulante</text:p><text:p>de <text:span>Laval</text:span></text:p></table:table-cell>"
+        '<table:table-cell office:value-type="float" office:value="5145551234">'
+        "<text:p>514 555-1234</text:p></table:table-cell>"
+        '<table:table-cell office:value-type="date" office:date-value="2026-03-31">'
+        "<text:p>31/03/26</text:p></table:table-cell>"
+        '<table:table-cell office:value-type="boolean" office:boolean-value="true">'
+        "<text:p>VRAI</text:p></table:table-cell>"
+        "<table:table-cell><office:annotation><text:p>note interne</text:p></office:annotation>"
+        "<text:p>visible</text:p></table:table-cell>"
+        '<table:table-cell office:value-type="date" office:date-value="2026-04-01T10:30:00"/>'
+        '<table:table-cell office:value-type="time" office:time-value="PT10H30M00S"/>'
+        '<table:table-cell office:value-type="percentage" office:value="0.5"/>'
+        "</table:table-row>"
+    )
+    merged = (
+        "<table:table-row>"
+        + ods_cell("même", repeat=2)
+        + '<table:covered-table-cell table:number-columns-repeated="2"/>'
+        + ods_cell("fin")
+        + '<table:table-cell table:number-columns-repeated="1019"/></table:table-row>'
+    )
+    formatted_to_the_end = (
+        '<table:table-row table:number-rows-repeated="1048568">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    path = ods(
+        tmp_path / "f.ods",
+        [
+            *ods_table(
+                [
+                    ods_row(ods_cell("Nom"), ods_cell("Tél."), ods_cell("Depuis")),
+                    empty_rows,
+                    values,
+                    merged,
+                    ods_row(ods_cell("bis"), repeat=2),
+                    formatted_to_the_end,
+                ]
+            ),
+            *ods_table([ods_row(ods_cell("Autre feuille"))], name="Feuille2"),
+        ],
+    )
+    with open_sheet(str(path)) as sheet:
+        rows = list(sheet.rows)
+    assert sheet.format == "ods"
+    assert (sheet.header_row, sheet.headers) == (1, ["Nom", "Tél.", "Depuis"])
+    assert rows == [
+        (
+            4,
+            [
+                "Popote  roulante\nde Laval",
+                5145551234.0,
+                datetime.date(2026, 3, 31),
+                True,
+                "visible",
+                datetime.datetime(2026, 4, 1, 10, 30),
+                datetime.time(10, 30),
+                0.5,
+            ],
+        ),
+        (5, ["même", "même", None, None, "fin"]),
+        (6, ["bis"]),
+        (7, ["bis"]),
+    ]
+    assert sheet.notes == []
+
+
+def test_an_ods_is_imported_with_its_numbers_and_dates_understood(tmp_path):
+    profile = municipal_profile(
+        layout="service",
+        columns=[
+            {"column": "Nom", "target": "name"},
+            {"column": "Tél.", "target": "phone"},
+            {"column": "Service", "target": "service_name_fr"},
+            {"column": "Statut depuis", "target": "service_status_since"},
+        ],
+    )
+    dated = (
+        '<table:table-cell office:value-type="date" office:date-value="2026-03-31">'
+        "<text:p>31 mars 2026</text:p></table:table-cell>"
+    )
+    phone = (
+        '<table:table-cell office:value-type="float" office:value="5145551234">'
+        "<text:p>5,15E+09</text:p></table:table-cell>"
+    )
+    path = ods(
+        tmp_path / "f.ods",
+        ods_table(
+            [
+                ods_row(*(ods_cell(h) for h in ["Nom", "Tél.", "Service", "Statut depuis"])),
+                ods_row(ods_cell("Un"), phone, ods_cell("Repas"), dated),
+            ]
+        ),
+    )
+    found = results(check(path.read_bytes(), profile, "f.ods"))
+    assert found[2].data["phones"] == [{"number": "+15145551234"}]
+    assert found[2].data["services"][0]["status_changed_at"] == "2026-03-31"
+
+
+def test_an_ods_declaring_entities_is_refused_as_damaged(profile):
+    laughs = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+    content = (
+        ODS_HEAD.replace("?>", "?>" + laughs, 1)
+        + "".join(ods_table([ods_row(ods_cell("Nom")), ods_row(ods_cell("&lol2;"))]))
+        + ODS_TAIL
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    assert "damaged" in unreadable(check(buffer.getvalue(), profile, "f.ods"))
