@@ -103,7 +103,9 @@ def shoot(request):
         count[0] += 1
         os.makedirs(folder, exist_ok=True)
         name = re.sub(r"[^\w\[\].-]+", "-", request.node.name)
-        page.screenshot(path=os.path.join(folder, f"{name}--{count[0]:02d}-{step}.png"), full_page=True)
+        page.screenshot(
+            path=os.path.join(folder, f"{name}--{count[0]:02d}-{step}.png"), full_page=True
+        )
 
     return take
 

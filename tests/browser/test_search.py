@@ -175,9 +175,7 @@ def test_popote_roulante_near_duvernay_nearest_first_then_call_and_read_the_chec
     shoot(page, f"{language}-record")
     verified = page.locator(".verified").inner_text()
     assert verified == (
-        "Information vérifiée le 8 décembre 2026"
-        if fr
-        else "Information verified on Dec. 8, 2026"
+        "Information vérifiée le 8 décembre 2026" if fr else "Information verified on Dec. 8, 2026"
     )
     call = page.locator('a[href^="tel:"]').first
     assert call.get_attribute("href") == "tel:+14505550154;ext=204"
