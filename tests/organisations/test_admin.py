@@ -27,11 +27,16 @@ def names(response) -> set[str]:
 
 @pytest.fixture
 def records():
-    laval = OrganisationFactory(name="Popote roulante de Duvernay")
+    laval = OrganisationFactory(
+        name="Popote roulante de Duvernay",
+        last_verified_at=timezone.now() - timedelta(days=30),
+        next_review_due=timezone.localdate() + timedelta(days=335),
+    )
     LocationFactory(organisation=laval, municipality=territory("duvernay"), postal_code="H7E 1A1")
     ServiceFactory(organisation=laval, categories=[category("popote-roulante")])
     south = OrganisationFactory(
         name="Banque alimentaire de Chambly",
+        last_verified_at=timezone.now() - timedelta(days=368),
         next_review_due=timezone.localdate() - timedelta(days=3),
     )
     LocationFactory(organisation=south, municipality=territory("chambly"))
@@ -72,7 +77,12 @@ def test_filters_by_need_include_the_needs_below_it(client, curator, records):
 
 def test_filters_by_review_state_and_draft(client, curator, records):
     client.force_login(curator)
-    assert names(client.get(LIST, {"review_state": "overdue"})) == {"Banque alimentaire de Chambly"}
+    # A record never verified is due now: overdue, as the home panel counts it.
+    assert names(client.get(LIST, {"review_state": "overdue"})) == {
+        "Banque alimentaire de Chambly",
+        "Maison des jeunes du Plateau",
+    }
+    assert names(client.get(LIST, {"review_state": "never"})) == {"Maison des jeunes du Plateau"}
     records[0].description_fr = "brouillon"
     records[0].save_revision()
     assert names(client.get(LIST, {"has_draft": "true"})) == {"Popote roulante de Duvernay"}
