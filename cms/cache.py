@@ -13,6 +13,8 @@ from django.http import HttpResponse
 
 from organisations.search import public_version
 
+from . import search_demand
+
 # The public site is under a language prefix (/fr/, /en/): the admin and the rest never are.
 _PUBLIC_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 
@@ -41,7 +43,10 @@ def cached_for_anonymous(request, build) -> HttpResponse:
     if hasattr(response, "render"):
         response = response.render()
     if response.status_code == 200 and not response.cookies:
-        cache.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_CACHE_SECONDS)
+        # With what the page says about its search, so that a cached search is counted too.
+        demand = search_demand.describe(request, response)
+        content = (response.content, response["Content-Type"], demand)
+        cache.set(key, content, settings.PUBLIC_CACHE_SECONDS)
     return response
 
 
@@ -56,6 +61,11 @@ class PublicCacheMiddleware:
         key = _key(request)
         cached = cache.get(key) if key else None
         if cached is None:
-            return self.get_response(request)
-        content, content_type = cached
-        return HttpResponse(content, content_type=content_type)
+            response = self.get_response(request)
+            demand = search_demand.describe(request, response)
+        else:
+            content, content_type, *demand = cached  # pages cached before the count: 2 items
+            demand = demand[0] if demand else None
+            response = HttpResponse(content, content_type=content_type)
+        search_demand.count_after_response(request, response, demand)
+        return response

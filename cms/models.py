@@ -20,6 +20,7 @@ from organisations import search, selectors
 from organisations.models import Category
 
 from .cache import cached_for_anonymous
+from .search_demand import SearchDemand  # noqa: F401  (the model lives with its counting)
 
 
 def alternate_language_urls(page: Page, suffix: str = "") -> dict[str, str]:

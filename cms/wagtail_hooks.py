@@ -7,7 +7,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 
-from . import login_throttling
+from . import login_throttling, search_demand_views
 
 
 @hooks.register("register_admin_urls")
@@ -15,6 +15,7 @@ def register_admin_urls():
     return [
         path("logins/locked/", login_throttling.lockouts_view, name="login_lockouts"),
         path("logins/locked/unlock/", login_throttling.unlock_view, name="login_unlock"),
+        *search_demand_views.urlpatterns,
     ]
 
 
@@ -60,3 +61,29 @@ def register_log_actions(actions):
             return _("Signing in unlocked for “%(name)s” (no such account)") % {
                 "name": data.get("username")
             }
+
+
+# --- Search demand (cms/search_demand.py): Reports › Search demand ---------------------------------
+
+
+class SearchDemandMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(search_demand_views.PERMISSION)
+
+
+@hooks.register("register_reports_menu_item")
+def search_demand_menu_item():
+    return SearchDemandMenuItem(
+        gettext_lazy("Search demand"),
+        reverse("search_demand_report"),
+        name="search-demand",
+        icon_name="search",
+        order=150,
+    )
+
+
+@hooks.register("construct_settings_menu")
+def hide_page_promotions(request, menu_items):
+    """Wagtail's promoted results point at pages, which the directory's search does not show:
+    its menu entry would offer a promotion that never appears."""
+    menu_items[:] = [item for item in menu_items if item.name != "promoted-search-results"]

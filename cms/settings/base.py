@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.search_promotions",  # queries counted per day: cms/search_demand.py
     "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",
     "wagtail.locales",
