@@ -156,6 +156,22 @@ class Category(models.Model):
         related_name="children",
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    # What people call the need, for the public search: an organisation serving it (or a need
+    # under it) is found by these words as by the need's names (organisations/search.py).
+    keywords_fr = models.TextField(
+        _("keywords (French)"),
+        blank=True,
+        help_text=_(
+            "Words people use for this need, separated by commas: synonyms, everyday words, "
+            "common misspellings. The public search finds the organisations serving the need "
+            "by these words."
+        ),
+    )
+    keywords_en = models.TextField(
+        _("keywords (English)"),
+        blank=True,
+        help_text=_("The same in English, separated by commas."),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -627,9 +643,10 @@ def normalise_postal_code(value: str) -> str:
 class SearchDocument(models.Model):
     """What the public search matches, one row per public organisation (organisations/search.py).
 
-    Folded (no case, no accents) and lightly stemmed text in three weighted parts. The database's
-    own full-text engine indexes it: an FTS5 table kept in step by triggers on SQLite, a generated
-    ``tsvector`` column with a GIN index on PostgreSQL (migration 0005).
+    Folded (no case, no accents) and stemmed (Snowball, French and English) text in four weighted
+    parts: name, other names, the needs served, the rest. The database's own full-text engine
+    indexes it: an FTS5 table kept in step by triggers on SQLite, a generated ``tsvector`` column
+    with a GIN index on PostgreSQL (migrations 0005, 0007, 0012).
     """
 
     organisation = models.OneToOneField(
@@ -638,6 +655,9 @@ class SearchDocument(models.Model):
     name = models.TextField(blank=True)
     other_names = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    # The names and keywords of the needs the organisation serves and of the families above them,
+    # ranked below the names and above the rest.
+    needs = models.TextField(blank=True)
     # What the filters match, worked out at publication so that a search need not: ``n<id>`` for
     # each need the organisation meets and the families above them, ``a<id>`` for each place it
     # serves or is in (with the places inside and above a place served, see search._tags).

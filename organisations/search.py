@@ -3,9 +3,9 @@
 
 Words go to the database's own full-text engine (SQLite FTS5 ranked by bm25, PostgreSQL
 ``tsvector`` with a GIN index ranked by ``ts_rank``) over ``SearchDocument`` rows: folded text
-(no case, no accents) with a light French/English stemmer (plural forms meet their singular), the
-name weighted above the other names and the rest. Wagtail's database backend was measured too
-slow for this (a per-row ranking subquery, DESIGN.md).
+(no case, no accents) stemmed by Snowball's French and English stemmers (see ``stems``), the name
+weighted above the other names, the names and keywords of the needs served, and the rest.
+Wagtail's database backend was measured too slow for this (a per-row ranking subquery, DESIGN.md).
 
 Filters cost no more than words: what each organisation serves and meets is worked out when it
 is published, as tokens of the same index (``n<id>`` for a need and the family above it, ``a<id>``
@@ -25,9 +25,12 @@ rebuilds it (``manage.py rebuild_search_index``, and after an edit of the needs 
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
+import snowballstemmer
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -59,28 +62,47 @@ VISIBLE_SERVICE_STATUSES = (Service.Status.ACTIVE, Service.Status.TEMPORARILY_CL
 # --- Text ----------------------------------------------------------------------------------------
 
 
-def stem(word: str) -> str:
-    """A light stemmer for French and English plurals: familles/famille, families/family,
-    aînés/aîné (folded to aines/aine), repas/repas, journaux/journal."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    if word.endswith("aux") and len(word) > 5:
-        return word[:-3] + "al"
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "i"
-    if word.endswith("y"):
-        return word[:-1] + "i"
-    if word.endswith(("s", "x")):
-        word = word[:-1]
-    return word
+_stemmers = threading.local()  # a Snowball stemmer keeps state while it works: one per thread
+
+# Snowball's French stemmer cuts some short words to a root that unrelated words share: « répit »
+# and « repas » both to "rep", « aidant » and « aide » to "aid", « logement » and « loge » to "log".
+# A French stem under this length is not used (the English stem, which mostly takes off a plural,
+# still meets singular and plural).
+FRENCH_STEM_MIN = 4
+# Words whose French stem (without accents) is another word's: « réfugiés » is not « refuges ».
+STEM_OVERRIDES = dict.fromkeys(("refugie", "refugies", "refugiee", "refugiees"), ("refugi",))
+
+
+@lru_cache(maxsize=100_000)
+def stems(word: str) -> tuple[str, ...]:
+    """The forms under which a folded word is indexed and searched: its French and its English
+    Snowball stem, one when they agree. A record and a query may be in either language and say
+    nothing of it, so both are kept and a query word matches either: « logements » meets
+    « logement », « aliments » « alimentation », « housing » « houses », « families » « family »
+    (by the English stem), « shelters » « shelter » (by the English stem, where the French one
+    differs). Words are folded first (no accents), so that « aînés » and « aines » are one.
+    Numbers, codes (h7g) and words of one or two letters stay as they are."""
+    if len(word) <= 2 or not word.isalpha():
+        return (word,)
+    if word in STEM_OVERRIDES:
+        return STEM_OVERRIDES[word]
+    if not hasattr(_stemmers, "french"):
+        _stemmers.french = snowballstemmer.stemmer("french")
+        _stemmers.english = snowballstemmer.stemmer("english")
+    french, english = _stemmers.french.stemWord(word), _stemmers.english.stemWord(word)
+    if french == english or len(french) < FRENCH_STEM_MIN:
+        return (english,)
+    return (french, english)
 
 
 def words(text: str) -> list[str]:
-    return [stem(w) for w in fold(text).split()]
+    """The words of ``text``, folded (no case, no accents, no punctuation), not stemmed."""
+    return fold(text).split()
 
 
 def document_text(*parts: str) -> str:
-    return " ".join(w for part in parts if part for w in words(part))
+    """Text as the index holds it: each word as its stems (``stems``)."""
+    return " ".join(s for part in parts if part for w in words(part) for s in stems(w))
 
 
 # --- The reference trees -------------------------------------------------------------------------
@@ -268,6 +290,15 @@ def _index(organisation_ids: list[int], known: "Reference") -> int:
                 spots.add(spot)
                 if confidential or precision in STAND_IN_PRECISIONS:
                     stand_ins.append([spot[0], spot[1], municipality])
+        # The words of the needs served and of the families above them, each once: a record
+        # serving three food needs is not three times as much about food.
+        need_words = dict.fromkeys(
+            w
+            for service in own_services
+            for need in needs.get(service.pk, [])
+            for pk in known.needs.up(need)
+            for w in known.need_words(pk)
+        )
         body = [organisation.description_fr, organisation.description_en]
         for service in own_services:
             body += [
@@ -281,6 +312,7 @@ def _index(organisation_ids: list[int], known: "Reference") -> int:
                 organisation_id=organisation.pk,
                 name=document_text(organisation.name),
                 other_names=document_text(organisation.alternate_name),
+                needs=" ".join(need_words),
                 body=document_text(*body),
                 tags=" ".join(sorted(tags)),
                 facets=sorted(facets),
@@ -334,35 +366,63 @@ def search_index_ensure() -> int:
 # --- Queries -------------------------------------------------------------------------------------
 
 
-# Words that every record has: left out of a search (unless nothing else is asked), as is any
-# single letter, so that "clinique d'impôts" means "clinique impot". Folded, as the index is.
+# Words left out of a search (unless nothing else is asked), as is any single letter, so that
+# "clinique d'impôts" means "clinique impot". Folded, as the index is, and matched before
+# stemming. Kept short: the articles, prepositions, conjunctions and pronouns of French and
+# English that every record has (from Snowball's stop word lists), and the words of a request
+# rather than of what is requested ("j'ai besoin de", "trouver", "I need", "looking for", "near
+# me"), which no record has: every word of a search must be found.
 STOPWORDS = frozenset(
     (
+        # French
         *("au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "en", "et", "la", "le"),
-        *("les", "leur", "ou", "par", "pour", "sa", "se", "ses", "sur", "un", "une"),
+        *("les", "leur", "leurs", "ou", "par", "pour", "sa", "se", "ses", "sur", "un", "une"),
+        *("je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "moi", "me", "mon"),
+        *("ma", "mes", "ton", "ta", "tes", "son", "qui", "que", "quoi", "ai", "pas", "ne"),
+        *("chez", "vers", "cet", "cette"),
+        *("besoin", "trouver", "cherche", "chercher", "recherche", "veux", "voudrais", "svp"),
+        *("comment", "quel", "quelle", "pres"),
+        # English
         *("a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"),
-        "with",
+        *("with", "i", "my", "we", "our", "you", "your", "is", "are", "be", "it", "its"),
+        *("this", "that", "there", "some", "any", "can", "get", "where", "how", "what"),
+        *("need", "looking", "want", "find", "search", "near", "nearby", "please"),
     )
 )
 
 
-def _terms(text: str) -> list[str]:
-    """The visitor's words as index terms, reduced to letters and digits (they go into a
-    full-text query, where quotes and operators would mean something), without stopwords.
+def _terms(text: str) -> list[tuple[str, ...]]:
+    """The visitor's words as index terms: each word as the stems it may be found under
+    (``stems``, any of them matches), reduced to letters and digits (they go into a full-text
+    query, where quotes and operators would mean something), without stopwords.
 
-    Terms are matched whole, after folding and stemming (plural meets singular): a prefix
-    query makes FTS5 gather the whole doclist of every word it covers before it can return one
-    row, which at 60,000 records costs a common word ten times its whole-word match."""
-    terms = [t for t in (re.sub(r"[^\w]", "", w) for w in words(text)) if t]
-    meaningful = [t for t in terms if len(t) > 1 and t not in STOPWORDS]
-    return meaningful or terms
+    Terms are matched whole, after folding and stemming: a prefix query makes FTS5 gather the
+    whole doclist of every word it covers before it can return one row, which at 60,000 records
+    costs a common word ten times its whole-word match."""
+    folded = [w for w in (re.sub(r"[^\w]", "", w) for w in words(text)) if w]
+    meaningful = [w for w in folded if len(w) > 1 and w not in STOPWORDS]
+    return [stems(w) for w in dict.fromkeys(meaningful or folded)]
+
+
+def _fts_term(forms: tuple[str, ...]) -> str:
+    """One word of a search in FTS5's query language: any of its stems."""
+    quoted = [f'"{form}"' for form in forms]
+    return quoted[0] if len(quoted) == 1 else f"({' OR '.join(quoted)})"
+
+
+def _ts_term(forms: tuple[str, ...], weights: str = "") -> str:
+    """One word of a search in PostgreSQL's ``tsquery``: any of its stems."""
+    marked = [f"{form}:{weights}" if weights else form for form in forms]
+    return marked[0] if len(marked) == 1 else f"({' | '.join(marked)})"
 
 
 class _Match:
     """A full-text query over the index: words (optionally only in the names) and filter tokens,
     as SQL selecting the organisations' ids, for SQLite's FTS5 or PostgreSQL."""
 
-    def __init__(self, terms: list[str], tokens: list[str], *, names_only: bool = False):
+    def __init__(
+        self, terms: list[tuple[str, ...]], tokens: list[str], *, names_only: bool = False
+    ):
         self.terms, self.tokens, self.names_only = terms, tokens, names_only
         self.sqlite = connection.vendor == "sqlite"
 
@@ -371,9 +431,11 @@ class _Match:
         if self.sqlite:
             parts = []
             if self.terms:
-                columns = "name other_names" if self.names_only else "name other_names body"
-                quoted = " ".join(f'"{t}"' for t in self.terms)
-                parts.append(f"{{{columns}}} : ({quoted})")
+                columns = "name other_names"
+                if not self.names_only:
+                    columns += " needs body"
+                words = " AND ".join(_fts_term(t) for t in self.terms)
+                parts.append(f"{{{columns}}} : ({words})")
             if self.tokens:
                 tokens = " ".join(f'"{t}"' for t in self.tokens)
                 parts.append(f"{{tags}} : ({tokens})")
@@ -382,7 +444,7 @@ class _Match:
         if self.terms:
             weights = "AB" if self.names_only else ""
             conditions.append("vector @@ to_tsquery('simple', %s)")
-            params.append(" & ".join(f"{t}:{weights}" if weights else t for t in self.terms))
+            params.append(" & ".join(_ts_term(t, weights) for t in self.terms))
         if self.tokens:
             conditions.append("tags_vector @@ to_tsquery('simple', %s)")
             params.append(" & ".join(self.tokens))
@@ -405,11 +467,13 @@ class _Match:
 
     def ranked(self, bonus: float, limit: int) -> list[int]:
         """Matching ids, best first. Only for a match known to be small: to weigh a word,
-        bm25 reads every row that has it."""
+        bm25 reads every row that has it. The parts weigh, from most to least: the name, the
+        other names, the needs served, the rest (and the filters' tokens nothing)."""
         where, params = self.where()
         if self.sqlite:
             sql = f"""SELECT pk FROM (
-                SELECT rowid AS pk, bm25(organisations_search_fts, 10.0, 5.0, 1.0, 0.0) - %s AS score
+                SELECT rowid AS pk, bm25(organisations_search_fts, 10.0, 5.0, 1.0, 0.0, 3.0) - %s
+                    AS score
                 FROM organisations_search_fts WHERE {where} LIMIT {limit}
             ) found ORDER BY score, pk"""
             arguments = [bonus, *params]
@@ -419,13 +483,13 @@ class _Match:
                     AS score
                 FROM organisations_searchdocument WHERE {where} LIMIT {limit}
             ) found ORDER BY score, pk"""
-            arguments = [" & ".join(self.terms), bonus, *params]
+            arguments = [" & ".join(_ts_term(t) for t in self.terms), bonus, *params]
         with connection.cursor() as cursor:
             cursor.execute(sql, arguments)
             return [pk for (pk,) in cursor.fetchall()]
 
 
-def _by_relevance(terms: list[str], tokens: list[str]) -> list[int]:
+def _by_relevance(terms: list[tuple[str, ...]], tokens: list[str]) -> list[int]:
     """Ids best first: name matches, then the others.
 
     When the words match at most ``CANDIDATES`` records, all are ranked (bm25, ts_rank). A
@@ -738,6 +802,16 @@ class Reference:
         ]
         self._options: dict[tuple, list[tuple[str | None, str]]] = {}
         self._memo: dict[tuple, object] = {}
+
+    def need_words(self, pk: int) -> list[str]:
+        """The need's names and keywords in both languages, as the index holds them."""
+
+        def make() -> list[str]:
+            need = self.categories_by_pk[pk]
+            text = document_text(need.name_fr, need.name_en, need.keywords_fr, need.keywords_en)
+            return list(dict.fromkeys(text.split()))
+
+        return self.memo(("need_words", pk), make)
 
     def memo(self, key: tuple, make):
         """``make()``, once for this version: the pages' URLs, which a publication may change

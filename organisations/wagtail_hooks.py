@@ -385,12 +385,15 @@ class CategoryViewSet(SnippetViewSet):
     icon = "tag"
     menu_label = _("Needs (categories)")
     list_display = ["name_fr", "name_en", "parent", "code"]
-    search_fields = ["name_fr", "name_en", "code"]
+    search_fields = ["name_fr", "name_en", "code", "keywords_fr", "keywords_en"]
     list_per_page = 100
     panels = [
         FieldRowPanel([FieldPanel("name_fr"), FieldPanel("name_en")]),
         FieldRowPanel([FieldPanel("code"), FieldPanel("parent"), FieldPanel("sort_order")]),
         FieldRowPanel([FieldPanel("description_fr"), FieldPanel("description_en")]),
+        # What people call the need: the public search finds its organisations by these words
+        # (saving rebuilds the index, see reindex_after_reference_edit).
+        FieldRowPanel([FieldPanel("keywords_fr"), FieldPanel("keywords_en")]),
     ]
 
     def get_queryset(self, request):
