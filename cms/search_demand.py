@@ -86,6 +86,11 @@ def normalise(text: str) -> str:
     return folded[:MAX_QUERY_STRING_LENGTH].strip()
 
 
+def is_fsa(value: str) -> bool:
+    """A forward sortation area (``h7g``), as ``place`` keeps it."""
+    return bool(_FSA.match(value))
+
+
 def is_counted(request) -> bool:
     """Page 1 of a search by a browser of the public: not a bot, not page 2 and beyond of the
     same search, not a member of the team trying the search."""

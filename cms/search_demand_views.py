@@ -27,7 +27,7 @@ from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.mixins import Echo
@@ -163,7 +163,9 @@ class Understood:
         if not value:
             return ""
         place = self.known.territories_by_slug.get(value)
-        return str(place) if place is not None else value.upper()
+        if place is not None:
+            return str(place)
+        return value.upper() if search_demand.is_fsa(value) else value
 
     def __call__(self, row: dict) -> str:
         return " · ".join(
@@ -182,27 +184,25 @@ def _language_name(row: dict) -> str:
 def _results_words(row: dict) -> str:
     count = row["last_results"] or 0
     if count == 0:
-        return _("none")
+        return pgettext("search results", "none")
     return number_format(count)
 
 
+def _day(row: dict) -> str:
+    return date_format(row["last_day"], "j F Y") if row["last_day"] else ""
+
+
 class QueryColumn(Column):
+    """The query, and under it the step a curator takes from it."""
+
     cell_template_name = "cms/admin/search_demand_query_cell.html"
 
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
         context["text"] = _query_text(instance)
         context["empty"] = not instance["query_string"]
-        return context
-
-
-class ActionsColumn(Column):
-    cell_template_name = "cms/admin/search_demand_actions_cell.html"
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        request = parent_context["request"]
         if instance["query_string"]:
+            request = parent_context["request"]
             back = request.get_full_path().replace("/results/", "/", 1)
             query = urlencode({"language": instance["language"], "next": back})
             url = reverse("search_demand_keyword", args=[instance["query"]])
@@ -237,8 +237,7 @@ class SearchDemandReportView(ReportView):
                 accessor=_results_words,
             ),
             Column("understood", label=gettext_lazy("Understood as"), accessor=self.understood),
-            Column("last_day", label=gettext_lazy("Last searched")),
-            ActionsColumn("actions", label=gettext_lazy("Actions")),
+            Column("last_day", label=gettext_lazy("Last searched"), accessor=_day),
         ]
 
     def dispatch(self, request, *args, **kwargs):

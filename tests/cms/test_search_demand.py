@@ -119,7 +119,13 @@ def days_ago(days: int) -> date:
 
 def test_the_report_lists_queries_with_no_result_first_when_asked(client_for, curator):
     record(
-        {"query": "frigo solidaire du coin", "language": "fr", "need": "", "place": "", "results": 0},
+        {
+            "query": "frigo solidaire du coin",
+            "language": "fr",
+            "need": "",
+            "place": "",
+            "results": 0,
+        },
         days_ago(1),
     )
     for _ in range(3):
@@ -190,7 +196,13 @@ def test_a_curator_adds_a_searched_phrase_as_a_need_keyword(
         code=Category.objects.filter(parent__isnull=True).values("code")[:1]
     )
     record(
-        {"query": "frigo solidaire du coin", "language": "fr", "need": "", "place": "", "results": 0},
+        {
+            "query": "frigo solidaire du coin",
+            "language": "fr",
+            "need": "",
+            "place": "",
+            "results": 0,
+        },
         days_ago(0),
     )
     query = Query.objects.get(query_string="frigo solidaire du coin")
