@@ -426,6 +426,13 @@ def _applied_context(batch: ImportBatch) -> dict:
         "applied_by": _who(batch.applied_by),
         "rolled_back_by": _who(batch.rolled_back_by),
         "in_review_count": batch.results.filter(outcome=Outcome.IN_REVIEW).count(),
+        # Left alone: a curator saved the record after the dry run compared it.
+        "changed": list(
+            batch.results.filter(outcome=Outcome.CHANGED)
+            .select_related("organisation")
+            .order_by("number")[:SHOWN]
+        ),
+        "changed_count": batch.results.filter(outcome=Outcome.CHANGED).count(),
         "shown": SHOWN,
         "step": 5,
     }

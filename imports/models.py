@@ -180,6 +180,8 @@ class ImportRow(models.Model):
         ERROR = "error", _("Error")
         DUPLICATE = "duplicate", _("Repeated in the file")
         IN_REVIEW = "in_review", _("Already in review")
+        # Set when applying: the record got a newer revision after the dry run compared it.
+        CHANGED = "changed", _("Changed since the check: check again")
 
     class Decision(models.TextChoices):
         PENDING = "", _("To decide")
@@ -208,6 +210,9 @@ class ImportRow(models.Model):
     data = models.JSONField(_("values read"), default=dict)
     changes = models.JSONField(_("changes"), default=list, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # The record's latest revision when the dry run compared it (none: it had no revision).
+    # Applying writes only over that revision: a draft saved since is never overwritten.
+    checked_revision = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Set when applied: what the record was before (to roll back) and what the import wrote.
     previous = models.JSONField(default=dict, blank=True)
     revision = models.ForeignKey(

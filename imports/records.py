@@ -60,10 +60,12 @@ def _row(model, values: dict) -> dict:
     return row
 
 
-def contents(organisation_ids: list[int]) -> dict[int, dict]:
+def contents(organisation_ids: list[int], revisions: dict | None = None) -> dict[int, dict]:
     """The latest content of each record (its pending draft if it has one), by id. Holds what
     an import compares: the record's fields, services, locations with hours, phones and
-    identifiers."""
+    identifiers. ``revisions``, when given, receives each record's latest revision id (None
+    for a record without revisions), read before its content: a save between the two reads
+    shows as a newer revision, never the other way round."""
     if not organisation_ids:
         return {}
     result: dict[int, dict] = {}
@@ -72,6 +74,8 @@ def contents(organisation_ids: list[int]) -> dict[int, dict]:
     for pk, pending, latest in Organisation.objects.filter(pk__in=organisation_ids).values_list(
         "pk", "has_unpublished_changes", "latest_revision_id"
     ):
+        if revisions is not None:
+            revisions[pk] = latest
         if pending and latest:
             drafts[latest] = pk
         else:

@@ -356,7 +356,8 @@ def _assess(groups: list[Group], snapshot: dict, matcher: Matcher) -> list[Impor
             )
         found.append(match)
     ids = sorted({m.organisation_id for m in found if m and m.organisation_id})
-    current = contents(ids)
+    revisions: dict[int, int | None] = {}
+    current = contents(ids, revisions)
     in_review = _in_review(ids)
     results = []
     # ``contents`` reads fresh dicts for each chunk, merged in place; a record that two groups
@@ -382,6 +383,7 @@ def _assess(groups: list[Group], snapshot: dict, matcher: Matcher) -> list[Impor
             result.outcome = Outcome.ERROR
         elif match.organisation_id and match.organisation_id in current:
             result.organisation_id = match.organisation_id
+            result.checked_revision = revisions[match.organisation_id]
             content = current[match.organisation_id]
             if matched[match.organisation_id] > 1:
                 content = copy_content(content)
@@ -742,7 +744,11 @@ def batch_apply(*, batch: ImportBatch, user=None) -> ImportBatch:
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.APPLIED,
         applied_at=timezone.now(),
-        summary={**batch.summary, "applied": applied.count()},
+        summary={
+            **batch.summary,
+            "applied": applied.count(),
+            "changed": batch.results.filter(outcome=Outcome.CHANGED).count(),
+        },
     )
     batch.refresh_from_db()
     ids = list(applied.values_list("organisation_id", flat=True))
@@ -753,15 +759,20 @@ def batch_apply(*, batch: ImportBatch, user=None) -> ImportBatch:
 def _apply_chunk(batch: ImportBatch, chunk: list[ImportRow], user, workflow):
     scheme = batch.profile_snapshot["scheme"]
     reference = f"import:{batch.uuid}"
-    updating = [
-        r.organisation_id
+    updates = [
+        r
         for r in chunk
         if r.outcome == Outcome.UPDATE
         or (r.outcome == Outcome.PROBABLE and r.decision == Decision.SAME)
     ]
-    organisations = {
-        o.pk: o for o in Organisation.objects.select_for_update().filter(pk__in=updating)
+    locked = {
+        o.pk: o
+        for o in Organisation.objects.select_for_update().filter(
+            pk__in=[r.organisation_id for r in updates]
+        )
     }
+    organisations = _writable(batch, updates, locked)
+    update_pks = {r.pk for r in updates}
     if organisations:
         before = snapshot_records(
             organisations=list(organisations.values()),
@@ -771,7 +782,6 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ImportRow], user, workflow):
             reference=reference,
         )
         BatchRevision.objects.create(revision=before, batch=batch, kind=BatchRevision.Kind.BEFORE)
-    in_review = _in_review(list(organisations))
     with audited(
         comment=_("Import “%(file)s”") % {"file": batch.filename},
         source=AuditSource.Source.IMPORT,
@@ -780,15 +790,44 @@ def _apply_chunk(batch: ImportBatch, chunk: list[ImportRow], user, workflow):
     ):
         reversion.add_meta(BatchRevision, batch=batch, kind=BatchRevision.Kind.APPLIED)
         for result in chunk:
-            if result.organisation_id in organisations:
-                organisation = organisations[result.organisation_id]
-                if organisation.pk in in_review:
-                    result.outcome = Outcome.IN_REVIEW
-                    result.save(update_fields=["outcome"])
-                    continue
-                _apply_update(batch, result, organisation, user, workflow, scheme)
-            elif result.outcome != Outcome.UPDATE and result.decision != Decision.SAME:
+            if result.pk in update_pks:
+                if result.organisation_id in organisations:
+                    organisation = organisations[result.organisation_id]
+                    _apply_update(batch, result, organisation, user, workflow, scheme)
+            else:  # new, or a probable match that is a different organisation
                 _apply_new(batch, result, user, workflow, scheme)
+
+
+def _writable(batch: ImportBatch, updates: list[ImportRow], locked: dict) -> dict:
+    """The locked records the import may write, by id. Left alone, with the row saying why: a
+    record in review, and a record that got a newer revision after the dry run compared it (a
+    curator's draft saved since, which the import's draft would bury): that row is to check
+    again. The batch's own revisions (a record matched by two rows) are not a change."""
+    in_review = _in_review(list(locked))
+    ours = set(
+        batch.results.filter(applied=True)
+        .exclude(revision=None)
+        .values_list("revision_id", flat=True)
+    )
+    writable = {}
+    for result in updates:
+        organisation = locked.get(result.organisation_id)
+        if organisation is None:  # deleted since the dry run
+            continue
+        latest = organisation.latest_revision_id
+        if organisation.pk in in_review:
+            result.outcome = Outcome.IN_REVIEW
+        elif latest != result.checked_revision and latest not in ours:
+            result.outcome = Outcome.CHANGED
+        else:
+            writable[organisation.pk] = organisation
+            continue
+        result.save(update_fields=["outcome"])
+    # A record matched by two rows, one of them left alone, is written by neither.
+    for result in updates:
+        if result.outcome in (Outcome.IN_REVIEW, Outcome.CHANGED):
+            writable.pop(result.organisation_id, None)
+    return writable
 
 
 def _submit(batch, obj, user, workflow, *, created: bool) -> tuple:
@@ -1001,6 +1040,7 @@ def batch_report(batch: ImportBatch) -> dict:
         "duplicates": summary.get("duplicates", 0),
         "in_review": summary.get("in_review", 0),
         "applied": summary.get("applied", 0),
+        "changed": summary.get("changed", 0),
         "notes": summary.get("notes", []),
         "errors": batch_errors(batch),
     }

@@ -6,8 +6,10 @@ import io
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Revision, WorkflowState
+from wagtail.users.models import UserProfile
 
 from imports import services
 from imports.models import BatchRevision, ImportBatch, ImportRow
@@ -494,3 +496,84 @@ def test_an_administrator_applies_their_publish_directly_import(publishing, admi
 
 def test_a_curator_may_still_apply_an_import_that_goes_to_review(checked, curator):
     assert services.batch_apply_refusal(batch=checked, user=curator) == ""
+
+
+# --- A curator's draft saved between the dry run and the apply (issue 17) -------------------------
+
+
+def test_a_draft_saved_after_the_check_is_kept_and_its_row_is_to_check_again(
+    checked, records, curator, editor
+):
+    """Nadia checked the file; Sophie then saved a draft of a record the file updates. Applying
+    leaves that record alone (Sophie's draft stays the latest, not in review) and reports the
+    row as changed since the check; the other rows are applied as announced."""
+    moved = Organisation.objects.get(pk=records["moved"].pk)
+    moved.description_fr = "Nouvelle description de Sophie"
+    moved.email = "accueil@mdj.example"  # the address the dry run saw was old.example
+    sophies = moved.save_revision(user=editor)
+
+    batch = batch_apply(batch=checked, user=curator)
+
+    row = results(batch)[3]
+    assert row.outcome == Outcome.CHANGED
+    assert not row.applied and row.revision is None
+    moved = Organisation.objects.get(pk=moved.pk)
+    assert moved.latest_revision_id == sophies.pk
+    draft = moved.get_latest_revision_as_object()
+    assert draft.description_fr == "Nouvelle description de Sophie"
+    assert draft.email == "accueil@mdj.example"  # the file's value waits for a new check
+    assert not WorkflowState.objects.for_instance(moved).exists()
+    # The new organisation of the file was written; the report counts the row left out.
+    assert Organisation.objects.filter(name="Halte-répit Fabreville").exists()
+    assert batch.summary["applied"] == 1
+    assert services.batch_report(batch)["changed"] == 1
+
+
+def test_checked_again_after_the_draft_the_import_updates_over_it(
+    checked, records, curator, editor
+):
+    moved = Organisation.objects.get(pk=records["moved"].pk)
+    moved.description_fr = "Nouvelle description de Sophie"
+    moved.save_revision(user=editor)
+    batch_apply(batch=checked, user=curator)
+
+    again = batch_apply(batch=check(partner_file(), checked.profile), user=curator)
+
+    assert results(again)[3].outcome == Outcome.UPDATE and results(again)[3].applied
+    draft = Organisation.objects.get(pk=moved.pk).get_latest_revision_as_object()
+    assert (draft.description_fr, draft.email) == (
+        "Nouvelle description de Sophie",
+        "mdj@new.example",
+    )
+
+
+def test_a_record_left_alone_is_not_touched_by_rolling_back(checked, records, curator, editor):
+    moved = Organisation.objects.get(pk=records["moved"].pk)
+    moved.description_fr = "Nouvelle description de Sophie"
+    sophies = moved.save_revision(user=editor)
+    sophies.publish(user=editor)  # published between the apply and the roll back
+    before = Organisation.objects.filter(pk=moved.pk).values().get()
+
+    batch = batch_apply(batch=checked, user=curator)
+    batch_rollback(batch=batch, user=curator)
+
+    assert Organisation.objects.filter(pk=moved.pk).values().get() == before
+    assert Organisation.objects.get(pk=moved.pk).description_fr == "Nouvelle description de Sophie"
+
+
+def test_the_result_page_lists_the_rows_changed_since_the_check(
+    checked, records, curator, editor, client
+):
+    moved = Organisation.objects.get(pk=records["moved"].pk)
+    moved.save_revision(user=editor)
+    batch_apply(batch=checked, user=curator)
+    profile = UserProfile.get_for_user(curator)
+    profile.preferred_language = "en"  # the source strings, whatever the translations say
+    profile.save(update_fields=["preferred_language"])
+    client.force_login(curator)
+
+    page = client.get(reverse("imports:batch", args=[checked.pk])).content.decode()
+
+    assert "1 left out, changed since the check" in page
+    assert "Changed since the check: check again" in page
+    assert moved.get_admin_url() in page
