@@ -310,7 +310,12 @@ def proposal_queue(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(organisations, PROPOSALS_PER_PAGE).get_page(request.GET.get("p"))
     proposals: dict[int, list] = {}
-    for proposal in waiting.filter(organisation__in=[o.pk for o in page.object_list]):
+    # An answer sent again through its link replaced the earlier one (kept as "replaced"):
+    # the queue shows the current one, with the date of the answer it replaced.
+    shown = waiting.filter(organisation__in=[o.pk for o in page.object_list]).annotate(
+        replaced_earlier=Max("replaces__created_at")
+    )
+    for proposal in shown.select_related("replaced_by"):
         proposals.setdefault(proposal.organisation_id, []).append(proposal)
     groups = [(organisation, proposals.get(organisation.pk, [])) for organisation in page]
     return TemplateResponse(

@@ -158,6 +158,8 @@ class Proposal(models.Model):
         IN_REVIEW = "in_review", _("In review")
         APPROVED = "approved", _("Published")
         REJECTED = "rejected", _("Turned down")
+        # A newer answer through the same link took its place before a curator took it up.
+        REPLACED = "replaced", _("Replaced by a newer answer")
 
     organisation = models.ForeignKey(
         "organisations.Organisation",
@@ -208,6 +210,16 @@ class Proposal(models.Model):
     )
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
     message = models.TextField(_("message to the organisation"), blank=True, max_length=5_000)
+    # The newer answer through the same link that replaced this one (status "replaced"); the
+    # newer one finds what it replaced through ``replaces``.
+    replaced_by = models.ForeignKey(
+        "self",
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+    )
     created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -218,8 +230,16 @@ class Proposal(models.Model):
         indexes = [models.Index(fields=["status", "-created_at"], name="proposal_queue")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "in_review", "approved", "rejected"]),
+                condition=Q(
+                    status__in=["submitted", "in_review", "approved", "rejected", "replaced"]
+                ),
                 name="proposal_status_valid",
+            ),
+            # One answer waiting for a curator per update link: a newer one replaces it.
+            models.UniqueConstraint(
+                fields=["update_request"],
+                condition=Q(status="submitted", update_request__isnull=False),
+                name="proposal_one_pending_per_link",
             ),
             # One review per organisation at a time.
             models.UniqueConstraint(

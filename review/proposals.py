@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -172,6 +172,10 @@ def as_content(data: dict) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+class ProposalRace(ProposalError):
+    """Another answer through the same link was being saved at the same moment."""
+
+
 @transaction.atomic
 def proposal_submit(
     *,
@@ -182,30 +186,58 @@ def proposal_submit(
     note: str = "",
     update_request=None,
 ) -> Proposal:
-    """Keep what the organisation proposes; the live record is untouched. Sent again through
-    the same link before a curator has taken it up, it replaces the earlier answer."""
+    """Keep what the organisation proposes; the live record is untouched.
+
+    At most one answer per update link waits for a curator (a constraint says so): sent again
+    through the same link before a curator has taken it up, whoever sends it, the new answer
+    takes the earlier one's place, which stays in the history as "replaced" with a pointer to
+    its successor. Once a curator has taken it up, a new answer waits on its own. Without a link,
+    the same person sending again replaces their own earlier answer the same way."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     base = organisation.live_revision
     base_content = base.content if base else as_content(organisation.serializable_data())
     content = as_content({key: content[key] for key in proposable_keys() if key in content})
-    # Sent again before a curator took it up: the earlier answer is replaced, not doubled.
-    pending = Proposal.objects.filter(
-        organisation=organisation,
-        status=Proposal.Status.SUBMITTED,
-        submitter_email=submitter_email,
-        **({"update_request": update_request} if update_request is not None else {}),
-    ).first()
-    proposal = pending or Proposal(organisation=organisation)
     if update_request is not None:
-        proposal.update_request = update_request
-    proposal.content = content
-    proposal.base_revision = base
-    proposal.base_content = base_content
-    proposal.submitter_name = submitter_name
-    proposal.submitter_email = submitter_email
-    proposal.note = note
-    proposal.save()
+        earlier = Proposal.objects.filter(update_request=update_request)
+    else:
+        earlier = Proposal.objects.filter(
+            organisation=organisation, update_request=None, submitter_email=submitter_email
+        )
+    earlier = list(
+        earlier.select_for_update().filter(status=Proposal.Status.SUBMITTED).order_by("pk")
+    )
+    proposal = Proposal(
+        organisation=organisation,
+        update_request=update_request,
+        content=content,
+        base_revision=base,
+        base_content=base_content,
+        submitter_name=submitter_name,
+        submitter_email=submitter_email,
+        note=note,
+    )
+    try:
+        # Its own savepoint: two answers through one link at the same moment both find the
+        # earlier one; the constraint lets one through and the other is told to send again.
+        with transaction.atomic():
+            Proposal.objects.filter(pk__in=[p.pk for p in earlier]).update(
+                status=Proposal.Status.REPLACED, updated_at=timezone.now()
+            )
+            proposal.save()
+            Proposal.objects.filter(pk__in=[p.pk for p in earlier]).update(replaced_by=proposal)
+    except IntegrityError as error:
+        raise ProposalRace(
+            _(
+                "Another answer was being sent through this link at the same moment. Your "
+                "answers are still in the form: send it again."
+            )
+        ) from error
     return proposal
+
+
+def replaced_answer(proposal: Proposal) -> Proposal | None:
+    """The earlier answer through the same link that this one replaced, if any."""
+    return proposal.replaces.order_by("-created_at").first()
 
 
 @transaction.atomic

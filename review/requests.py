@@ -3,8 +3,8 @@ of its own (``/fr/mise-a-jour/<token>/``, ``/en/update/<token>/``).
 
 A token is 256 random bits from ``secrets``; only its SHA-256 is stored (``UpdateToken``). Each
 email (the first, a reminder, a new try after a failure) carries a new token, and all of a
-request's tokens work until it expires (``UPDATE_REQUEST_DAYS``), is revoked, or is answered with
-"our information is still correct". A proposal leaves the link usable to correct the answer
+request's tokens work until it expires (``UPDATE_REQUEST_DAYS``), is revoked (answered or not:
+every page of the link then answers 410), or is answered with "our information is still correct". A proposal leaves the link usable to correct the answer
 until a curator takes it up. Emails go out as django-tasks tasks; a failure is recorded on the
 request and tried again by ``review_tick``, which also sends the reminders and expires old
 requests, and is safe to run as often as cron likes.
@@ -219,9 +219,14 @@ def _answered(update_request: UpdateRequest) -> None:
 
 
 def requests_revoke(requests, *, user=None) -> int:
-    """Stop the links of open requests (a wrong address, an organisation closing)."""
-    return UpdateRequest.objects.filter(pk__in=[r.pk for r in requests], status__in=OPEN).update(
-        status=UpdateRequest.Status.REVOKED, revoked_at=timezone.now()
+    """Stop every link of the requests, answered or not (a wrong address, an organisation
+    closing): each page of the link then answers 410. An expired request stays expired (its
+    links are already stopped). A proposal already sent through the link stays in the curators'
+    queue: it is the organisation's answer, only the link to correct it is gone."""
+    return (
+        UpdateRequest.objects.filter(pk__in=[r.pk for r in requests])
+        .filter(status__in=(*OPEN, UpdateRequest.Status.ANSWERED))
+        .update(status=UpdateRequest.Status.REVOKED, revoked_at=timezone.now())
     )
 
 

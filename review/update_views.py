@@ -1,6 +1,7 @@
 """The organisation's page behind its update link: its record as the public sees it, "our
 information is still correct", or "propose changes" (review/propose_views.py)."""
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -35,6 +36,7 @@ def _link(request, token: str):
             {
                 "kind": problem.kind,
                 "organisation": organisation if problem.kind != "unknown" else None,
+                "contact_email": settings.REPERTOIRE_CONTACT_EMAIL,
             },
             status=STATUS_BY_KIND[problem.kind],
         )

@@ -75,8 +75,11 @@ def test_the_organisation_can_amend_its_answer_until_a_curator_takes_it_up(recor
     propose(record, description_fr="Distribution le mercredi.")
     proposal = propose(record, description_fr="Distribution le jeudi.")
 
-    assert Proposal.objects.count() == 1
+    assert Proposal.objects.filter(status=Proposal.Status.SUBMITTED).get() == proposal
     assert proposal.content["description_fr"] == "Distribution le jeudi."
+    earlier = Proposal.objects.get(status=Proposal.Status.REPLACED)  # kept in the history
+    assert earlier.replaced_by == proposal
+    assert earlier.content["description_fr"] == "Distribution le mercredi."
 
     proposal_take_up(proposal=proposal, user=curator)
     again = propose(record, description_fr="Distribution le vendredi.")

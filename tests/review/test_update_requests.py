@@ -490,3 +490,182 @@ def test_the_emails_show_the_organisations_name_as_written(
         assert "&amp;" not in message.subject + message.body
         assert "&lt;" not in message.subject + message.body
     assert "Marc O'Neil" in rejected.body and "L'adresse & l'horaire: à vérifier." in rejected.body
+
+
+def _answer(client, link, organisation, *, email, description="Le mercredi."):
+    data = proposal_form_data(
+        RecordForms(published_content(organisation)),
+        **{
+            "org-description_fr": description,
+            "org-submitter_name": "Marc Tremblay",
+            "org-submitter_email": email,
+        },
+    )
+    return client.post(link + "modifier/", data)
+
+
+def test_thirty_answers_through_one_link_leave_one_waiting_and_the_others_in_history(
+    client, client_for, curator, editor, django_capture_on_commit_callbacks
+):
+    organisation = _due(name="Banque alimentaire", description_fr="Le mardi.")
+    organisation.save_revision(user=editor).publish(user=editor)
+    link = _ask(organisation, django_capture_on_commit_callbacks)
+
+    for number in range(30):
+        response = _answer(
+            client, link, organisation, email=f"personne{number}@example.org",
+            description=f"Réponse {number}.",
+        )  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    waiting = Proposal.objects.get(status=Proposal.Status.SUBMITTED)
+    assert waiting.content["description_fr"] == "Réponse 29."
+    replaced = Proposal.objects.filter(status=Proposal.Status.REPLACED)
+    assert replaced.count() == 29
+    assert not replaced.filter(replaced_by=None).exists()  # each points to its successor
+    assert waiting.replaces.get().content["description_fr"] == "Réponse 28."
+
+    queue = client_for(curator).get(reverse("review_proposals")).content.decode()
+    assert queue.count(reverse("review_proposal", args=[waiting.pk])) == 1
+    assert "personne29@example.org" in queue and "personne28@example.org" not in queue
+    assert "replaces an earlier answer of" in queue or "remplace une réponse" in queue
+
+
+def test_an_answer_after_a_curator_took_up_the_first_waits_on_its_own(
+    curator, editor, django_capture_on_commit_callbacks
+):
+    from review.proposals import proposal_submit, proposal_take_up
+
+    organisation = _due(name="Banque alimentaire", description_fr="Le mardi.")
+    organisation.save_revision(user=editor).publish(user=editor)
+    _ask(organisation, django_capture_on_commit_callbacks)
+    update_request = UpdateRequest.objects.get()
+    answer = {
+        "organisation": organisation,
+        "update_request": update_request,
+        "submitter_name": "Marc Tremblay",
+        "submitter_email": "marc@banque.example.org",
+    }
+    first = proposal_submit(content={"description_fr": "Le mercredi."}, **answer)
+    proposal_take_up(proposal=first, user=curator)
+
+    second = proposal_submit(content={"description_fr": "Le jeudi."}, **answer)
+
+    first.refresh_from_db()
+    assert first.status == Proposal.Status.IN_REVIEW and first.replaced_by is None
+    assert second.status == Proposal.Status.SUBMITTED and not second.replaces.exists()
+
+
+def test_the_database_keeps_one_waiting_answer_per_link(django_capture_on_commit_callbacks):
+    from django.db import IntegrityError, transaction
+
+    organisation = _due(name="Banque alimentaire")
+    _ask(organisation, django_capture_on_commit_callbacks)
+    update_request = UpdateRequest.objects.get()
+    fields = {"organisation": organisation, "update_request": update_request, "content": {}}
+    Proposal.objects.create(submitter_name="A", **fields)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Proposal.objects.create(submitter_name="B", **fields)
+    # Without a link, nothing to hold them together.
+    Proposal.objects.create(submitter_name="C", organisation=organisation, content={})
+    Proposal.objects.create(submitter_name="D", organisation=organisation, content={})
+
+
+def test_two_answers_at_the_same_moment_one_wins_the_other_is_told(
+    client, editor, monkeypatch, django_capture_on_commit_callbacks
+):
+    organisation = _due(name="Banque alimentaire", description_fr="Le mardi.")
+    organisation.save_revision(user=editor).publish(user=editor)
+    link = _ask(organisation, django_capture_on_commit_callbacks)
+    update_request = UpdateRequest.objects.get()
+    save = Proposal.save
+
+    def other_answer_lands_first(self, *args, **kwargs):
+        # The other post's row arrives between this post's read and its write.
+        if self.pk is None and not Proposal.objects.filter(submitter_name="Autre").exists():
+            Proposal.objects.bulk_create(
+                [
+                    Proposal(
+                        organisation=organisation,
+                        update_request=update_request,
+                        content={"description_fr": "Le jeudi."},
+                        submitter_name="Autre",
+                    )
+                ]
+            )
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Proposal, "save", other_answer_lands_first)
+    response = _answer(client, link, organisation, email="marc@banque.example.org")
+
+    assert response.status_code == 400
+    assert "au même moment" in response.content.decode()
+    assert "Le mercredi." in response.content.decode()  # the answers are still in the form
+    # This post stored nothing (the other one, from its own connection, would stay waiting;
+    # here it lived in this post's transaction and went with it).
+    assert not Proposal.objects.filter(submitter_email="marc@banque.example.org").exists()
+
+
+@pytest.mark.parametrize("answered_with", ["proposal", "confirmation", "nothing"])
+def test_a_revoked_link_answers_410_on_every_page_answered_or_not(
+    client, client_for, curator, editor, answered_with, django_capture_on_commit_callbacks
+):
+    organisation = _due(name="Banque alimentaire", description_fr="Le mardi.")
+    organisation.save_revision(user=editor).publish(user=editor)
+    link = _ask(organisation, django_capture_on_commit_callbacks)
+    if answered_with == "proposal":
+        assert (
+            _answer(client, link, organisation, email="marc@banque.example.org").status_code == 302
+        )
+    elif answered_with == "confirmation":
+        assert client.post(link).status_code == 302
+    update_request = UpdateRequest.objects.get()
+    url = (
+        reverse("wagtail_bulk_action", args=["review", "updaterequest", "revoke"])
+        + f"?id={update_request.pk}"
+    )
+    assert client_for(curator).post(url).status_code == 302
+    client.logout()
+    proposals_before = list(Proposal.objects.values_list("pk", "status"))
+    verifications_before = Verification.objects.count()
+
+    update_request.refresh_from_db()
+    assert update_request.status == UpdateRequest.Status.REVOKED
+    pages = {
+        "": ["GET", "POST"],
+        "merci/": ["GET"],
+        "modifier/": ["GET", "POST"],
+        "envoye/": ["GET"],
+    }
+    for page, methods in pages.items():
+        for method in methods:
+            if method == "GET":
+                response = client.get(link + page)
+            else:
+                response = (
+                    _answer(client, link, organisation, email="x@example.org")
+                    if page
+                    else client.post(link)
+                )
+            assert response.status_code == 410, (page, method)
+            text = response.content.decode()
+            assert "Ce lien a été retiré" in text, (page, method)
+            assert "info@211.example" in text or "mailto:" in text
+    # The answer already sent stays for the curators; nothing new came in.
+    assert list(Proposal.objects.values_list("pk", "status")) == proposals_before
+    assert Verification.objects.count() == verifications_before
+
+
+def test_a_revoked_link_says_so_in_english_on_the_english_address(
+    client, django_capture_on_commit_callbacks
+):
+    organisation = _due(name="Banque alimentaire", preferred_language="en")
+    link = _ask(organisation, django_capture_on_commit_callbacks)
+    assert link.startswith("/en/update/")
+    from review.requests import requests_revoke
+
+    requests_revoke(UpdateRequest.objects.all())
+    response = client.get(link + "changes/")
+    assert response.status_code == 410
+    assert "This link was withdrawn" in response.content.decode()
