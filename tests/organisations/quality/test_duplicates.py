@@ -515,3 +515,21 @@ def test_an_outsider_is_refused(client, outsider, curator):
     client.post(reverse("quality_duplicate_merge", args=[pair.pk]), {"keep": pair.first_id})
     pair.refresh_from_db()
     assert pair.status == DuplicatePair.Status.OPEN
+
+
+def test_a_draft_saved_after_the_merge_page_was_shown_is_kept_by_the_merge(curator, editor, pair):
+    """The editor opened the merge page; a curator then saved a draft of the kept record. The
+    merge lays the other record over that draft (read under the rows' lock at the merge), so
+    the curator's draft is in the merged draft, not lost (issue 17)."""
+    pair, keep, _other = pair
+    shown = Organisation.objects.get(pk=keep.pk)  # what the merge page was built from
+    latest = Organisation.objects.get(pk=keep.pk)
+    latest.description_fr = "Repas chauds livrés le mardi, par des bénévoles."
+    latest.save_revision(user=curator)
+
+    duplicate_merge(pair=pair, keep=shown, user=editor)
+
+    draft = Organisation.objects.get(pk=keep.pk).get_latest_revision_as_object()
+    assert draft.description_fr == "Repas chauds livrés le mardi, par des bénévoles."
+    assert draft.description_en == "Meals delivered on Tuesdays."  # from the other record
+    assert {s.name_fr for s in draft.services.all()} == {"Repas livrés", "Repas communautaires"}
