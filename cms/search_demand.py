@@ -136,8 +136,10 @@ def describe(request, response) -> dict | None:
     chosen = context.get("search")
     if not isinstance(chosen, Search) or "results" not in context:
         return None
+    # What was typed, even when the engine took a place or a correction out of it.
+    typed = request.GET.get("q", "") or chosen.text
     return {
-        "query": normalise(chosen.text),
+        "query": normalise(typed),
         "language": (translation.get_language() or "fr")[:2],
         "need": chosen.category.code if chosen.category is not None else "",
         "place": _place(request, context),
@@ -161,36 +163,52 @@ def count_after_response(request, response, demand: dict | None) -> None:
     response._resource_closers.append(count)
 
 
-# One statement each, the increment done by the database: two searches at once both count.
+# One statement each, the increment done by the database: two searches at once both count. The
+# row comes from the query's own row, so that a query deleted since its id was read inserts
+# nothing (``rowcount`` 0) rather than a row pointing nowhere.
 _DAILY_HITS_UPSERT = (
     "INSERT INTO wagtailsearchpromotions_querydailyhits (query_id, date, hits) "
-    "VALUES (%s, %s, 1) ON CONFLICT (query_id, date) "
+    "SELECT id, %s, 1 FROM wagtailsearchpromotions_query WHERE id = %s "
+    "ON CONFLICT (query_id, date) "
     "DO UPDATE SET hits = wagtailsearchpromotions_querydailyhits.hits + 1"
 )
 _DEMAND_UPSERT = (
     "INSERT INTO cms_searchdemand (query_id, date, language, need, place, hits, results) "
-    "VALUES (%s, %s, %s, %s, %s, 1, %s) ON CONFLICT (query_id, date, language, need, place) "
+    "SELECT id, %s, %s, %s, %s, 1, %s FROM wagtailsearchpromotions_query WHERE id = %s "
+    "ON CONFLICT (query_id, date, language, need, place) "
     "DO UPDATE SET hits = cms_searchdemand.hits + 1, results = excluded.results"
 )
 
 
+# The ids of the queries counted lately, in this process: a common query costs no read. Bounded;
+# a query pruned since is read again (``record``).
+_query_ids: dict[str, int] = {}
+QUERY_IDS_KEPT = 10_000
+
+
+def _query_id(text: str) -> int:
+    pk = _query_ids.get(text)
+    if pk is None:
+        if len(_query_ids) >= QUERY_IDS_KEPT:
+            _query_ids.clear()
+        pk = _query_ids[text] = Query.get(text).pk
+    return pk
+
+
 def record(demand: dict, day: date) -> None:
     """Add one search to the day's rows: Wagtail's daily hits of the query, and ours."""
-    with transaction.atomic():
-        query = Query.get(demand["query"])
-        with connection.cursor() as cursor:
-            cursor.execute(_DAILY_HITS_UPSERT, [query.pk, day])
+    place, need = demand["place"][:80], demand["need"][:80]
+    for _attempt in (1, 2):
+        pk = _query_id(demand["query"])
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_DAILY_HITS_UPSERT, [day, pk])
+            if cursor.rowcount == 0:  # pruned since this process read its id: read it again
+                _query_ids.pop(demand["query"], None)
+                continue
             cursor.execute(
-                _DEMAND_UPSERT,
-                [
-                    query.pk,
-                    day,
-                    demand["language"],
-                    demand["need"][:80],
-                    demand["place"][:80],
-                    demand["results"],
-                ],
+                _DEMAND_UPSERT, [day, demand["language"], need, place, demand["results"], pk]
             )
+            return
 
 
 # --- Keeping 18 months --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
 
+from cms import search_demand
 from cms.search_demand import SearchDemand, months_before, normalise, prune, record
 from organisations.factories import LocationFactory, OrganisationFactory, ServiceFactory, territory
 from organisations.models import Category
@@ -22,6 +23,15 @@ pytestmark = pytest.mark.django_db
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Firefox/130.0"
 REPORT = "/admin/search-demand/"
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_queries():
+    """The ids of the queries counted are remembered per process; each test's database starts
+    again, so each test starts with none."""
+    search_demand._query_ids.clear()
+    yield
+    search_demand._query_ids.clear()
 
 
 def search(client, params, agent=BROWSER, language="fr"):
@@ -287,3 +297,15 @@ def test_the_prune_command_runs(db):
     call_command("search_demand_prune", stdout=out)
     assert "1 daily rows" in out.getvalue()
     assert not SearchDemand.objects.exists()
+
+
+def test_a_query_pruned_since_it_was_remembered_is_counted_again(db):
+    row = {"query": "vieux", "language": "fr", "need": "", "place": "", "results": 0}
+    record(row, date(2000, 1, 1))
+    prune()
+    assert not Query.objects.filter(query_string="vieux").exists()
+    assert "vieux" in search_demand._query_ids  # this process still remembers its id
+
+    record(row, timezone.localdate())
+
+    assert demand("vieux")[0].hits == 1
