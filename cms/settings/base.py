@@ -27,6 +27,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "csp",  # django-csp: its checks; the header comes from cms.middleware
     "organisations",
     "imports",
     "wagtail.contrib.forms",
@@ -68,6 +69,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy on every answer, cached public pages included (outside
+    # PublicCacheMiddleware, so a page served from the cache passes through it too).
+    "cms.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.LocaleMiddleware",  # Django's, but an API 404 stays a 404
@@ -327,6 +331,52 @@ MAP_TILE_ATTRIBUTION = env_str(
     "MAP_TILE_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
+
+
+# --- Content-Security-Policy (django-csp; cms/middleware.py) ------------------------------------------
+# Our pages run only our own files: no inline script, style or on… handler, so the public pages
+# (and the cached ones: no nonce to freeze into them) need nothing but 'self'. Wagtail's admin
+# still writes some inline scripts and styles (date pickers, inline panels): the admin alone adds
+# 'unsafe-inline' (ContentSecurityPolicyMiddleware). Map tiles come from MAP_TILE_URL's host; a
+# {s} sub-domain in it allows every sub-domain of that host.
+def _tile_source(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}.", "SUBDOMAIN."))
+    host = parts.hostname or ""
+    if not host:
+        return ""
+    if host.startswith("subdomain."):
+        host = "*." + host.removeprefix("subdomain.")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}" if parts.scheme else host + port
+
+
+MAP_TILE_SOURCE = _tile_source(MAP_TILE_URL)
+# Where browsers send their reports of what the policy blocked (env CSP_REPORT_URI; empty: nowhere).
+_csp_report_uri = env_str("CSP_REPORT_URI")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *([MAP_TILE_SOURCE] if MAP_TILE_SOURCE else [])],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        **({"report-uri": _csp_report_uri} if _csp_report_uri else {}),
+    },
+}
+# What the admin adds to that: Wagtail 8's admin is not yet free of inline code; its avatars come
+# from Gravatar (//www.gravatar.com: the page's own scheme) and it asks releases.wagtail.org
+# whether a newer Wagtail is out (administrators only).
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "script-src": ["'unsafe-inline'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["www.gravatar.com"],
+    "connect-src": ["'self'", "https://releases.wagtail.org"],
+}
 
 # An update link's token is masked wherever a path is written (cms/logging.py): on the loggers
 # that write paths, whatever handler they reach (mail to ADMINS too), and on the console for the rest.
