@@ -14,9 +14,11 @@ import json
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -60,9 +62,67 @@ HOURS_FIELDS = ["weekday", "opens", "closes", "note_fr", "note_en"]
 # Blank rows offered at the end of each list, to add one without JavaScript.
 EXTRA_ROWS = 1
 EXTRA_HOURS = 2
-MAX_ROWS = 50  # a record with more is not an organisation's own form
+# New rows one answer may add to each list (services, places, phones, one place's hours): more
+# than a form shows (one or two blank rows each time), far fewer than a flood. The form never
+# builds more rows than the record has plus these, whatever the request says it holds.
+MAX_ADDED_ROWS = 10
+ROWS_BUILT_BEYOND_RECORD = 2 * MAX_ADDED_ROWS  # to say how many were added, up to twice that
+# The longest text each field takes. A field the model bounds (a name, a postal code) keeps the
+# model's length; the model's unbounded texts get these: a description may say a lot, the other
+# texts (eligibility, fees, how to apply, accessibility) a few sentences, like the note.
+TEXT_MAX_LENGTH = {"description_fr": 5_000, "description_en": 5_000}
+OTHER_TEXT_MAX_LENGTH = 2_000
+NOTE_MAX_LENGTH = 2_000  # what a verification keeps of it, once approved
+EMAIL_MAX_LENGTH = 254  # as models.EmailField
 # The person answering: always in sight, after the sections (what changed, then who answers).
 SUBMITTER_FIELDS = ["submitter_name", "submitter_email", "note"]
+
+
+class MaxLength(validators.MaxLengthValidator):
+    """A text too long, refused with a message that says by how much (the field's name is added
+    where the message is shown)."""
+
+    def __call__(self, value):
+        count, limit = len(value), self.limit_value
+        if count <= limit:
+            return
+        over = count - limit
+        raise ValidationError(
+            ngettext(
+                "Too long by %(over)s character (at most %(limit)s, this text has %(count)s).",
+                "Too long by %(over)s characters (at most %(limit)s, this text has %(count)s).",
+                over,
+            )
+            % {
+                "over": number_format(over, force_grouping=True),
+                "limit": number_format(limit, force_grouping=True),
+                "count": number_format(count, force_grouping=True),
+            },
+            code="max_length",
+        )
+
+
+def _cap_lengths(form) -> None:
+    """Give every text field of ``form`` its longest length (``_limit``), checked by the server:
+    no ``maxlength`` in the page, which would silently cut a pasted text short. A text already
+    longer on the record may stay as long: only what grows past the cap is refused."""
+    for name, formfield in form.fields.items():
+        if not isinstance(formfield, forms.CharField):
+            continue
+        limit = formfield.max_length or _limit(name)
+        initial = form.initial.get(name, formfield.initial)
+        if isinstance(initial, str):
+            limit = max(limit, len(initial))
+        formfield.max_length = limit
+        formfield.validators = [
+            v for v in formfield.validators if not isinstance(v, validators.MaxLengthValidator)
+        ] + [MaxLength(limit)]
+        formfield.widget.attrs.pop("maxlength", None)
+
+
+def _limit(name: str) -> int:
+    """The cap of a text the model leaves unbounded."""
+    return TEXT_MAX_LENGTH.get(name, OTHER_TEXT_MAX_LENGTH)
 
 
 class PhoneInput(forms.TextInput):
@@ -105,10 +165,14 @@ class _ChildForm(forms.ModelForm):
     """One child row: its fields, the key of the row it changes (empty: a new one), and a
     "remove" box."""
 
-    key = forms.CharField(widget=forms.HiddenInput, required=False)
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
     remove = forms.BooleanField(label=_("Remove"), required=False)
     title = where = ""  # how the form names the row (RecordForms sets them)
     open = False  # an added row shows when it holds something or an error
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _cap_lengths(self)
 
     def is_blank(self) -> bool:
         """An extra row left empty (its defaults aside): nothing to add."""
@@ -156,8 +220,53 @@ PhoneForm = _child_form(
 HoursForm = _child_form(OpeningHours, HOURS_FIELDS, defaults=("weekday",))
 
 
-def _formset(form, extra):
-    return forms.formset_factory(form, extra=extra, max_num=MAX_ROWS, validate_max=True)
+def _too_many_added(added: int | None = None) -> str:
+    if added is None:
+        return ngettext(
+            "Too many additions in one answer: at most %(count)d. Send it with fewer, then "
+            "add the others in a new answer.",
+            "Too many additions in one answer: at most %(count)d. Send it with fewer, then "
+            "add the others in a new answer.",
+            MAX_ADDED_ROWS,
+        ) % {"count": MAX_ADDED_ROWS}
+    return ngettext(
+        "At most %(count)d addition in one answer (this one makes %(added)d): send it with "
+        "fewer, then add the others in a new answer.",
+        "At most %(count)d additions in one answer (this one makes %(added)d): send it with "
+        "fewer, then add the others in a new answer.",
+        MAX_ADDED_ROWS,
+    ) % {"count": MAX_ADDED_ROWS, "added": added}
+
+
+class _Rows(forms.BaseFormSet):
+    """A list of rows that one answer may lengthen by ``MAX_ADDED_ROWS`` at most."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Past ``absolute_max`` Django refuses the list before any row is read: the same words
+        # (Django formats this message with the list's size, which it does not contain).
+        self.error_messages["too_many_forms"] = _too_many_added().replace("%", "%%")
+
+    def clean(self):
+        known = {str(row.get("key")) for row in self.initial or [] if row.get("key")}
+        added = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("remove")
+            and not form.is_blank()
+            and (form.cleaned_data.get("key") or "") not in known
+        ]
+        if len(added) > MAX_ADDED_ROWS:
+            raise ValidationError(_too_many_added(len(added)), code="too_many_added")
+
+
+def _formset(form, extra, rows: int):
+    """The formset of a list that holds ``rows`` rows: never more forms built than those plus
+    ``ROWS_BUILT_BEYOND_RECORD``, whatever the request's TOTAL_FORMS says (Django's
+    ``absolute_max``); ``_Rows.clean`` counts the additions among them."""
+    most = rows + max(ROWS_BUILT_BEYOND_RECORD, extra)
+    return forms.formset_factory(form, formset=_Rows, extra=extra, max_num=most, absolute_max=most)
 
 
 class OrganisationProposalForm(forms.ModelForm):
@@ -174,6 +283,7 @@ class OrganisationProposalForm(forms.ModelForm):
     )
     submitter_email = forms.EmailField(
         label=_("Your email"),
+        max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": _(
@@ -185,10 +295,14 @@ class OrganisationProposalForm(forms.ModelForm):
     note = forms.CharField(
         label=_("Note to the 211 (optional)"),
         required=False,
-        max_length=5_000,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Anything we should know: a change coming soon, a question."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _cap_lengths(self)
 
     def validate_unique(self):
         """The organisation's own name and address stay unique in the admin, on publication."""
@@ -287,18 +401,19 @@ class RecordForms:
         initial = {f: content.get(f) for f in ORGANISATION_FIELDS}
         initial.update(submitter or {})
         self.organisation = OrganisationProposalForm(data, initial=initial, prefix="org")
-        self.services = _formset(ServiceForm, EXTRA_ROWS)(
+        services, phones = content.get("services", []), content.get("phones", [])
+        self.services = _formset(ServiceForm, EXTRA_ROWS, len(services))(
             data,
-            initial=_initial(Service, content.get("services", []), SERVICE_FIELDS),
+            initial=_initial(Service, services, SERVICE_FIELDS),
             prefix="services",
         )
-        self.phones = _formset(PhoneForm, EXTRA_ROWS)(
+        self.phones = _formset(PhoneForm, EXTRA_ROWS, len(phones))(
             data,
-            initial=_initial(Phone, content.get("phones", []), PHONE_FIELDS),
+            initial=_initial(Phone, phones, PHONE_FIELDS),
             prefix="phones",
         )
         locations = content.get("locations", [])
-        self.locations = _formset(LocationForm, EXTRA_ROWS)(
+        self.locations = _formset(LocationForm, EXTRA_ROWS, len(locations))(
             data,
             initial=_initial(Location, locations, LOCATION_FIELDS),
             prefix="locations",
@@ -311,7 +426,7 @@ class RecordForms:
             form.fields["municipality"].queryset = municipalities
             rows = locations[index].get("hours", []) if index < len(locations) else []
             self.hours.append(
-                _formset(HoursForm, EXTRA_HOURS)(
+                _formset(HoursForm, EXTRA_HOURS, len(rows))(
                     data,
                     initial=_initial(OpeningHours, rows, HOURS_FIELDS),
                     prefix=f"hours-{index}",
@@ -496,7 +611,8 @@ class RecordForms:
         bound = self.organisation.is_bound
         for formset, parent in formsets:
             for message in formset.non_form_errors():
-                found.problems.append(Problem(section.id, self._message(parent, message)))
+                where = parent or section.title
+                found.problems.append(Problem(section.id, self._message(where, message)))
                 section.errors += 1
             for form in formset.forms:
                 form.open = bool(form.errors) or (bound and form.has_changed())

@@ -1,7 +1,11 @@
 """The organisation's form: prefilled from its published record, every list changeable (change,
 add, remove), checked like the admin, and laid over the record without losing what it hides."""
 
+import re
+
 import pytest
+from django import forms as django_forms
+from django.core import mail
 from django.utils import translation
 
 from organisations.factories import (
@@ -13,8 +17,11 @@ from organisations.factories import (
     category,
     territory,
 )
-from review.proposal_forms import RecordForms
+from review.models import Proposal
+from review.proposal_forms import MAX_ADDED_ROWS, RecordForms
 from review.proposals import current_content
+from review.propose_views import published_content
+from review.requests import requests_create
 from tests.helpers import proposal_form_data
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +213,146 @@ def test_the_error_summary_lists_each_problem_in_page_order_with_its_field(conte
     assert sections["places"].open and sections["phones"].open
     assert not sections["organisation"].open and not sections["services"].open
     assert forms.phones.forms[2].open  # the added row with the mistake shows
+
+
+# --- Lengths and rows: what one answer may hold (issue 17) -------------------------------------
+
+
+def test_a_million_character_description_is_refused_naming_the_field_and_by_how_much(
+    content, in_english
+):
+    data = proposal_form_data(RecordForms(content), **{"org-description_fr": "a" * 1_000_000})
+
+    forms = RecordForms(content, data)
+
+    assert not forms.is_valid()
+    assert [(p.target, p.message) for p in forms.problems] == [
+        (
+            "id_org-description_fr",
+            "Description (French): Too long by 995,000 characters (at most 5,000, this text "
+            "has 1,000,000).",
+        )
+    ]
+    assert forms.sections["organisation"].open
+
+
+def test_every_text_field_has_its_cap_checked_by_the_server_not_cut_by_the_browser(content):
+    forms = RecordForms(content)
+    parts = [forms.organisation, *forms.services.forms, *forms.locations.forms]
+    parts += [*forms.phones.forms, *(f for hours in forms.hours for f in hours.forms)]
+    capped = {}
+    for form in parts:
+        for name, field in form.fields.items():
+            if isinstance(field, django_forms.CharField):
+                capped[name] = field.max_length
+                assert "maxlength" not in str(form[name]), name
+    assert capped["description_fr"] == 5_000 and capped["eligibility_fr"] == 2_000
+    assert capped["name"] in (120, 255) and capped["note"] == 2_000
+    assert capped["submitter_email"] == 254 and capped["label_fr"] == 100
+    assert None not in capped.values()
+
+
+@pytest.mark.parametrize(
+    ("field", "length", "limit"),
+    [
+        ("org-name", 256, 255),
+        ("services-0-fees_fr", 2_001, 2_000),
+        ("locations-0-postal_code", 400, None),
+        ("phones-0-label_fr", 101, 100),
+        ("org-note", 2_001, 2_000),
+    ],
+)
+def test_each_field_refuses_one_character_too_many(content, in_english, field, length, limit):
+    data = proposal_form_data(RecordForms(content), **{field: "x" * length})
+
+    forms = RecordForms(content, data)
+
+    assert not forms.is_valid()
+    messages = [p.message for p in forms.problems if p.target == f"id_{field}"]
+    assert messages, [p.message for p in forms.problems]
+    if limit:
+        assert any(f"Too long by {length - limit:,} character" in m for m in messages), messages
+
+
+def test_a_text_already_longer_on_the_record_may_stay_but_not_grow(content, in_english):
+    content = {**content, "description_fr": "b" * 6_000}
+
+    same = RecordForms(content, proposal_form_data(RecordForms(content)))
+    longer = RecordForms(
+        content, proposal_form_data(RecordForms(content), **{"org-description_fr": "b" * 6_001})
+    )
+
+    assert same.is_valid(), same.problems
+    assert not longer.is_valid()
+    assert "Too long by 1 character (at most 6,000," in longer.problems[0].message
+
+
+def test_an_answer_may_add_ten_rows_to_a_list_not_eleven(content, in_english):
+    def adding(count):
+        data = proposal_form_data(RecordForms(content))
+        data["phones-TOTAL_FORMS"] = str(2 + count)
+        for index in range(2, 2 + count):
+            data[f"phones-{index}-number"] = f"(450) 555-{index:04d}"
+            data[f"phones-{index}-kind"] = "voice"
+        return RecordForms(content, data)
+
+    accepted = adding(MAX_ADDED_ROWS)
+    assert accepted.is_valid(), accepted.problems
+    assert len(accepted.content()["phones"]) == 2 + MAX_ADDED_ROWS
+    refused = adding(MAX_ADDED_ROWS + 1)
+    assert not refused.is_valid()
+    assert [(p.target, p.message) for p in refused.problems] == [
+        (
+            "section-phones",
+            "Phones: At most 10 additions in one answer (this one makes 11): send it with "
+            "fewer, then add the others in a new answer.",
+        )
+    ]
+    assert refused.sections["phones"].open
+
+
+def test_a_request_that_claims_a_million_rows_builds_no_more_than_the_cap(content, in_english):
+    data = proposal_form_data(RecordForms(content))
+    data["services-TOTAL_FORMS"] = "1000000"
+    data["hours-0-TOTAL_FORMS"] = "1000000"
+
+    forms = RecordForms(content, data)
+
+    assert not forms.is_valid()
+    assert len(forms.services.forms) == 1 + 2 * MAX_ADDED_ROWS
+    assert len(forms.hours[0].forms) == 1 + 2 * MAX_ADDED_ROWS
+    assert forms.services.non_form_errors() == [
+        "Too many additions in one answer: at most 10. Send it with fewer, then add the others "
+        "in a new answer."
+    ]
+    assert forms.sections["services"].errors and forms.sections["places"].errors
+
+
+def test_the_million_characters_through_the_link_store_nothing_and_say_so_in_french(
+    client, editor, django_capture_on_commit_callbacks
+):
+    organisation = OrganisationFactory(
+        name="Banque alimentaire de Longueuil",
+        update_contact_email="marc@banque.example.org",
+        preferred_language="fr",
+    )
+    organisation.save_revision(user=editor).publish(user=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        requests_create([organisation])
+    link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
+    link = link.replace("http://127.0.0.1:8000", "") + "modifier/"
+    data = proposal_form_data(
+        RecordForms(published_content(organisation)),
+        **{"org-description_fr": "a" * 1_000_000},
+    )
+
+    response = client.post(link, data)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        '<a href="#id_org-description_fr">Description (français): Trop long de 995\xa0000 '
+        "caractères (au plus 5\xa0000, ce texte en compte 1\xa0000\xa0000).</a>"
+    ) in page
+    assert page.count("a" * 1_000_000) == 1  # kept in the form, to shorten it
+    assert not Proposal.objects.exists()
