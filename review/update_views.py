@@ -2,6 +2,7 @@
 information is still correct", or "propose changes" (review/propose_views.py)."""
 
 from django.conf import settings
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -66,7 +67,7 @@ def update_request_view(request, token: str):
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])  # a POST to a stopped link says why (410), like a GET
 def update_request_thanks_view(request, token: str):
     try:
         update_request = request_for_link(token)
@@ -74,6 +75,8 @@ def update_request_thanks_view(request, token: str):
         if problem.kind != "answered":
             return _link(request, token)[1]
         update_request = problem.update_request
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
     return render(
         request, "review/update/thanks.html", {"organisation": update_request.organisation}
     )
@@ -95,11 +98,13 @@ def update_request_propose_view(request, token: str):
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])  # a POST to a stopped link says why (410), like a GET
 def update_request_sent_view(request, token: str):
     update_request, problem = _link(request, token)
     if problem is not None:
         return problem
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
     return render(
         request,
         "review/propose/sent.html",
