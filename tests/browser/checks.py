@@ -77,3 +77,23 @@ def large_text(page, size: int = 24) -> None:
     settings (Chromium's "font size"); takes effect from the next page load on."""
     session = page.context.new_cdp_session(page)
     session.send("Page.setFontSizes", {"fontSizes": {"standard": size, "fixed": size - 3}})
+
+
+def csp_violations(page) -> list[str]:
+    """What the page's Content-Security-Policy blocked since it was loaded, one line each (empty
+    when nothing was): an inline script, style or ``on…`` handler, or a script, image, font or
+    frame from a host the policy does not allow.
+
+    Chromium reports each violation on the console (now "… violates the following Content
+    Security Policy directive …", formerly "Refused to …"), in the page and in its frames;
+    Playwright keeps the console messages of the page as it is now, so this can be called after
+    the fact, without listening from before the load. A ``<script type="application/ld+json">``
+    is data, not run: it is not reported."""
+    found = []
+    for message in page.console_messages():
+        text = message.text
+        if "Content Security Policy" not in text and not text.startswith("Refused to "):
+            continue
+        where = message.location or {}
+        found.append(f"{text} — {where.get('url', '')}:{where.get('lineNumber', '')}")
+    return found

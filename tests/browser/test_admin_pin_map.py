@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from organisations.factories import LocationFactory, OrganisationFactory, territory
 from organisations.models import Organisation
+from tests.browser.checks import csp_violations
 
 # serialized_rollback: the live server needs committed data, and the reference data, pages and
 # roles that migrations created must come back after each test flushes the database.
@@ -95,6 +96,7 @@ def test_a_curator_places_the_pin_by_clicking_the_map(desktop, live_server, cura
     map_.click(position={"x": box["width"] / 2 + 120, "y": box["height"] / 2 - 80})
     expect(latitude).to_have_value(str(new_latitude))
     expect(longitude).to_have_value(str(new_longitude))
+    assert csp_violations(page) == []  # the map and the form's scripts under the policy
 
     # Save the draft (the default action of the form: the button whose form has no other
     # action name), then read the new revision.
@@ -133,6 +135,7 @@ def test_a_location_added_on_the_form_gets_a_working_map(desktop, live_server, c
     expect(page.locator("#locations-1-pin-map-help")).to_be_visible()
     box = map_.bounding_box()
     map_.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    assert csp_violations(page) == []
 
     expect(map_.locator(".leaflet-marker-icon")).to_be_visible()
     expect(page.locator("#id_locations-1-coordinates_locked")).to_be_checked()

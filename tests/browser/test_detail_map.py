@@ -4,6 +4,7 @@ and a page that works without tiles or JavaScript."""
 import pytest
 
 from organisations.factories import LocationFactory, OrganisationFactory, territory
+from tests.browser.checks import csp_violations
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,6 +66,7 @@ def test_the_map_shows_a_marker_per_public_place_and_none_for_the_confidential_o
     # Without tiles the places are still listed, each with its link.
     assert page.get_by_role("link", name="Ouvrir dans OpenStreetMap").count() == 2
     assert errors == []
+    assert csp_violations(page) == []  # Leaflet, our map script and its styles
 
 
 def test_the_keyboard_enters_and_leaves_the_map(page, live_server, record):
@@ -130,6 +132,7 @@ def test_a_place_only_placed_at_its_districts_centre_shows_the_area_not_a_pin(
         "Sainte-Rose, Laval (Québec) H7L 1A1",
     ]
     assert screen.locator(".leaflet-marker-icon").count() == 0  # no pin at a street
+    assert csp_violations(screen) == []
     assert screen.locator("path.leaflet-interactive, .leaflet-overlay-pane path").count() == 1
     link = screen.get_by_role("link", name="Voir le secteur de Sainte-Rose dans OpenStreetMap")
     assert link.get_attribute("href").startswith("https://www.openstreetmap.org/#map=14/45.61")

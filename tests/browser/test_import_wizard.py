@@ -14,6 +14,7 @@ from wagtail.users.models import UserProfile
 from imports.models import ImportBatch
 from imports.services import batch_apply, batch_check
 from organisations.models import Organisation
+from tests.browser.checks import csp_violations
 
 pytestmark = [
     pytest.mark.browser,
@@ -118,6 +119,7 @@ def test_a_curator_imports_a_partner_file_and_watches_it_being_applied(
     expect(page.get_by_label("Nom de l'organisme", exact=True)).to_have_value("name")
     expect(page.get_by_label("Code postal", exact=True)).to_have_value("postal_code")
     page.get_by_label("Partner's identifier scheme").fill("ville-de-laval")
+    assert csp_violations(page) == []
     worker.serve(page)
     page.get_by_role("button", name="Check the file (nothing is written)").click()
 
@@ -131,6 +133,7 @@ def test_a_curator_imports_a_partner_file_and_watches_it_being_applied(
     expect(errors).to_contain_text("Café de quartier")
     expect(errors).to_contain_text("incomplete")
     assert Organisation.objects.count() == 0
+    assert csp_violations(page) == []
 
     # 4. Confirm, and watch the progress bar.
     worker.serve(page)
@@ -143,6 +146,7 @@ def test_a_curator_imports_a_partner_file_and_watches_it_being_applied(
         "Writing: 0 of 2 organisations…"
     )
     expect(page.locator("[data-imports-progress-figures]")).to_have_text("0 of 2")
+    assert csp_violations(page) == []  # the progress script under the policy
 
     # 5. The result, reached by itself once the work is done.
     expect(page.get_by_role("heading", name=re.compile("Applied"))).to_be_visible()
@@ -154,3 +158,4 @@ def test_a_curator_imports_a_partner_file_and_watches_it_being_applied(
         )
     assert Organisation.objects.count() == 2
     expect(page.get_by_role("link", name="Roll back this import")).to_be_visible()
+    assert csp_violations(page) == []

@@ -5,6 +5,7 @@ import pytest
 
 from organisations.factories import LocationFactory, OrganisationFactory, PhoneFactory, territory
 from organisations.search import search_index_rebuild
+from tests.browser.checks import csp_violations
 from tests.browser.conftest import settle
 
 pytestmark = [
@@ -40,6 +41,7 @@ def test_a_visitor_searches_opens_a_result_and_switches_language(page, live_serv
 
     page.wait_for_url("**/fr/recherche/?q=repas*")
     assert page.get_by_role("heading", name="1 organisme").is_visible()
+    assert csp_violations(page) == []
     page.get_by_role("link", name="Popote roulante de Verdun").click()
     page.wait_for_url("**/fr/organismes/popote-verdun/")
     assert page.locator("h1").inner_text() == "Popote roulante de Verdun"
@@ -67,12 +69,14 @@ def test_near_me_searches_around_the_browsers_position(browser, live_server):
     page.set_default_timeout(15_000)
 
     page.goto(f"{live_server.url}/fr/recherche/")
+    assert csp_violations(page) == []
     page.get_by_role("button", name="Utiliser ma position").click()
 
     page.wait_for_url("**/fr/recherche/?*lat=45.46*")
     results = page.locator(".result h3").all_inner_texts()
     assert results == ["Tout près", "Un peu plus loin"]
     assert page.get_by_text("0,1 km").first.is_visible()
+    assert csp_violations(page) == []  # near-me's script under the policy
     settle(page)
     context.close()
 
