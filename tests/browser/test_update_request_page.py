@@ -21,7 +21,7 @@ from organisations.factories import (
 )
 from organisations.models import Organisation
 from review.models import Proposal, UpdateRequest, Verification
-from review.requests import requests_create, send_update_request
+from review.requests import requests_create, requests_revoke, send_update_request
 from tests.browser.checks import axe_violations, large_text, overflow
 
 pytestmark = [
@@ -195,6 +195,13 @@ def test_the_update_pages_reflow_at_320_px_with_large_text_and_pass_axe(
     # The page after "still correct" (the link now waits for a curator: opened directly).
     page.goto(f"{live_server.url}{path}{'merci/' if language == 'fr' else 'thanks/'}")
     check("confirmed")
+    # Revoked after it was answered: every page of the link says it was withdrawn (410).
+    requests_revoke(UpdateRequest.objects.all())
+    answer = page.goto(f"{live_server.url}{path}{changes}")
+    assert answer.status == 410
+    title = "Ce lien a été retiré" if language == "fr" else "This link was withdrawn"
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    check("withdrawn")
     context.close()
 
     assert found == {step: [] for step in found}
