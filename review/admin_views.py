@@ -354,6 +354,7 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
     from .forms import ProposalRejectForm
     from .models import Proposal
     from .proposals import (
+        ProposalChoicesStale,
         ProposalConflict,
         ProposalError,
         proposal_changes,
@@ -387,7 +388,13 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("review_proposals")
             else:
                 choices = {c.key: request.POST.get(f"choice-{c.key}", "") for c in conflicts}
-                proposal_take_up(proposal=proposal, user=request.user, choices=choices)
+                seen = request.POST.get("seen_revision", "")
+                proposal_take_up(
+                    proposal=proposal,
+                    user=request.user,
+                    choices=choices,
+                    seen_revision_id=int(seen) if seen.isdigit() else None,
+                )
                 # A curator's submission passes the curators' step at once (CurationTask): the
                 # proposal is with the editors now, and the record is theirs until they decide.
                 messages.success(
@@ -399,6 +406,8 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"name": organisation.name},
                 )
                 return redirect("review_proposals")
+        except ProposalChoicesStale as problem:
+            error = str(problem)
         except ProposalConflict:
             error = _(
                 "The record changed since the organisation saw it: choose a version for each field below."

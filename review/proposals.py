@@ -172,6 +172,11 @@ def as_content(data: dict) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+class ProposalChoicesStale(ProposalConflict):
+    """The record was saved again after the curator was shown the conflicts: the choices were
+    made on values that are no longer the current ones."""
+
+
 class ProposalRace(ProposalError):
     """Another answer through the same link was being saved at the same moment."""
 
@@ -241,12 +246,25 @@ def replaced_answer(proposal: Proposal) -> Proposal | None:
 
 
 @transaction.atomic
-def proposal_take_up(*, proposal: Proposal, user, choices: dict[str, str] | None = None):
+def proposal_take_up(
+    *,
+    proposal: Proposal,
+    user,
+    choices: dict[str, str] | None = None,
+    seen_revision_id: int | None = None,
+):
     """Make the proposal a draft revision of its organisation and start the workflow.
 
     ``choices`` says, for each field changed on both sides, which version wins ("proposed" or
     "current"). Without them, a conflict raises ``ProposalConflict``. One review per
     organisation at a time: an organisation already in review waits.
+
+    No lost update (issue 17): the proposal is laid over the record's *latest* revision, read
+    under the record's row lock, so a draft saved since the organisation answered is kept (its
+    other fields as they are, its fields the proposal changes too as conflicts to decide).
+    ``seen_revision_id`` is the latest revision the curator's choices were made against: when
+    the record got another revision since, the choices were made on values that are no longer
+    the current ones, and ``ProposalConflict`` asks again with the values as they are now.
     """
     organisation = Organisation.objects.select_for_update().get(pk=proposal.organisation_id)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
@@ -261,6 +279,18 @@ def proposal_take_up(*, proposal: Proposal, user, choices: dict[str, str] | None
         )
     choices = choices or {}
     changes = proposal_changes(proposal)
+    if (
+        seen_revision_id is not None
+        and organisation.latest_revision_id != seen_revision_id
+        and any(c.conflict for c in changes)
+    ):
+        raise ProposalChoicesStale(
+            _(
+                "The record was saved again while you were choosing: choose again between "
+                "its current version and the organisation’s."
+            ),
+            [c for c in changes if c.conflict],
+        )
     undecided = [
         c for c in changes if c.conflict and choices.get(c.key) not in ("proposed", "current")
     ]

@@ -1,6 +1,9 @@
 """An organisation's proposal: kept apart, taken up by a curator as one draft in the workflow,
 published by an editor, recorded as a verification; conflicts are never settled silently."""
 
+import html
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -223,6 +226,77 @@ def test_a_conflict_is_shown_and_needs_a_choice(record, client_for, curator):
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.revision.content["description_fr"] == "Distribution le mercredi."
+
+
+# --- No lost update when a proposal is taken up (issue 17) -----------------------------------------
+
+
+def test_a_draft_saved_since_the_answer_is_kept_when_the_proposal_is_taken_up(record, curator):
+    """The proposal is laid over the latest draft, not over what the organisation saw: the
+    curator's draft on another field stays in the revision sent to the editors."""
+    proposal = propose(record, description_fr="Distribution le mercredi.")
+    draft = record.get_latest_revision_as_object()
+    draft.alternate_name = "BAL"
+    draft.save_revision(user=curator)
+
+    revision = proposal_take_up(proposal=proposal, user=curator)
+
+    assert revision.content["alternate_name"] == "BAL"
+    assert revision.content["description_fr"] == "Distribution le mercredi."
+
+
+def test_choices_made_before_another_save_are_asked_again(record, client_for, curator, editor):
+    """Nadia is shown the conflict on the description and chooses the organisation's version;
+    meanwhile Sophie saves the description again. Nadia's choice was made against a value that
+    is no longer the current one: she is asked again, shown Sophie's, and nothing is written."""
+    proposal = propose(record, description_fr="Distribution le mercredi.")
+    draft = record.get_latest_revision_as_object()
+    draft.description_fr = "Distribution le jeudi."
+    draft.save_revision(user=curator)
+    client = client_for(curator)
+    url = reverse("review_proposal", args=[proposal.pk])
+    page = client.get(url).content.decode()
+    seen = re.search(r'name="seen_revision" value="(\d+)"', page).group(1)
+    sophies = Organisation.objects.get(pk=record.pk).get_latest_revision_as_object()
+    sophies.description_fr = "Distribution le vendredi."
+    sophies.save_revision(user=editor)
+
+    page = client.post(
+        url,
+        {"action": "take_up", "choice-description_fr": "proposed", "seen_revision": seen},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+
+    assert "saved again while you were choosing" in html.unescape(page)
+    assert "vendredi" in page  # the value as it is now, to choose against
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
+    assert not Organisation.objects.get(pk=record.pk).workflow_in_progress
+    current = Organisation.objects.get(pk=record.pk).get_latest_revision_as_object()
+    assert current.description_fr == "Distribution le vendredi."
+
+    seen = re.search(r'name="seen_revision" value="(\d+)"', page).group(1)
+    response = client.post(
+        url, {"action": "take_up", "choice-description_fr": "current", "seen_revision": seen}
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.revision.content["description_fr"] == "Distribution le vendredi."
+
+
+def test_a_save_since_on_other_fields_needs_no_new_choice(record, curator, editor):
+    proposal = propose(record, description_fr="Distribution le mercredi.")
+    seen = Organisation.objects.get(pk=record.pk).latest_revision_id
+    draft = record.get_latest_revision_as_object()
+    draft.alternate_name = "BAL"
+    draft.save_revision(user=editor)
+
+    revision = proposal_take_up(proposal=proposal, user=curator, seen_revision_id=seen)
+
+    assert (revision.content["alternate_name"], revision.content["description_fr"]) == (
+        "BAL",
+        "Distribution le mercredi.",
+    )
 
 
 def test_turning_down_needs_a_message(record, client_for, curator):
