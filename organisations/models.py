@@ -162,15 +162,17 @@ class Category(models.Model):
         _("keywords (French)"),
         blank=True,
         help_text=_(
-            "Words people use for this need, separated by commas: synonyms, everyday words, "
-            "common misspellings. The public search finds the organisations serving the need "
-            "by these words."
+            "What people call this need, separated by commas: synonyms, everyday words, "
+            "misspellings. The public search finds its organisations by them."
         ),
     )
     keywords_en = models.TextField(
         _("keywords (English)"),
         blank=True,
-        help_text=_("The same in English, separated by commas."),
+        help_text=_(
+            "The same in English, separated by commas: synonyms, everyday words, misspellings. "
+            "The public search finds its organisations by them."
+        ),
     )
 
     class Meta:

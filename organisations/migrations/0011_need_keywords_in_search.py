@@ -90,12 +90,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='category',
             name='keywords_en',
-            field=models.TextField(blank=True, help_text='The same in English, separated by commas.', verbose_name='keywords (English)'),
+            field=models.TextField(blank=True, help_text='The same in English, separated by commas: synonyms, everyday words, misspellings. The public search finds its organisations by them.', verbose_name='keywords (English)'),
         ),
         migrations.AddField(
             model_name='category',
             name='keywords_fr',
-            field=models.TextField(blank=True, help_text='Words people use for this need, separated by commas: synonyms, everyday words, common misspellings. The public search finds the organisations serving the need by these words.', verbose_name='keywords (French)'),
+            field=models.TextField(blank=True, help_text='What people call this need, separated by commas: synonyms, everyday words, misspellings. The public search finds its organisations by them.', verbose_name='keywords (French)'),
         ),
         migrations.AddField(
             model_name='searchdocument',

@@ -516,3 +516,101 @@ def test_near_skips_the_radii_that_could_not_hold_enough_organisations():
     # Nothing near: straight to the radius asked for.
     assert _next_step(2, 0, radii, 1001) == 50
     assert _next_step(5, 0, [2, 5, 10], 1001) == 10
+
+
+def test_a_need_is_found_by_its_names_and_keywords_after_the_name_matches(client):
+    meals = organisation("Les Petits Plats de Verdun", description="Un organisme du quartier.")
+    ServiceFactory(
+        organisation=meals,
+        name_fr="Service",
+        name_en="Service",
+        description_fr="",
+        description_en="",
+        categories=[category("popote-roulante")],
+    )
+    named = organisation("Nourriture pour tous", description="Une épicerie.")
+    unrelated = organisation("Maison des jeunes", description="Activités.")
+    ServiceFactory(
+        organisation=unrelated,
+        name_fr="Local des jeunes",
+        name_en="Youth centre",
+        categories=[category("jeunes")],
+    )
+    search_index_rebuild()
+
+    # The need's own names and those of its family, its keywords, both languages, any accents,
+    # singular or plural, misspellings a curator wrote down.
+    for words in (
+        "popote roulante",
+        "Popotte",
+        "meals on wheels",
+        "aide alimentaire",
+        "Food aid",
+        "repas livrés",
+        "repas livre",
+        "groceries",
+    ):
+        assert names(client.get(FR, {"q": words})) == [meals.name], words
+    # A name that says the word comes first, the organisation serving the need after it.
+    assert names(client.get(FR, {"q": "nourriture"})) == [named.name, meals.name]
+
+
+def test_a_change_to_a_need_s_keywords_in_the_admin_is_searchable_at_once(
+    client, administrator, django_capture_on_commit_callbacks
+):
+    meals = organisation("Les Petits Plats de Verdun", description="Un organisme du quartier.")
+    ServiceFactory(organisation=meals, categories=[category("popote-roulante")])
+    search_index_rebuild()
+    assert names(client.get(FR, {"q": "tourtière"})) == []
+    need = category("popote-roulante")
+    client.force_login(administrator)
+    data = {
+        "name_fr": need.name_fr,
+        "name_en": need.name_en,
+        "code": need.code,
+        "parent": need.parent_id,
+        "sort_order": need.sort_order,
+        "description_fr": "",
+        "description_en": "",
+        "keywords_fr": f"{need.keywords_fr}, tourtières",
+        "keywords_en": need.keywords_en,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("wagtailsnippets_organisations_category:edit", args=[need.pk]), data
+        )
+    assert response.status_code == 302
+    client.logout()
+
+    assert names(client.get(FR, {"q": "tourtière"})) == [meals.name]
+
+
+def test_every_need_of_the_reference_tree_has_keywords_in_both_languages():
+    from organisations.models import Category
+
+    for need in Category.objects.all():
+        assert len(need.keywords_fr.split(",")) >= 3, need.code
+        assert len(need.keywords_en.split(",")) >= 3, need.code
+
+
+def test_loading_the_reference_data_again_keeps_a_curator_s_keywords():
+    from organisations.models import Category
+    from organisations.reference import load_categories
+
+    Category.objects.filter(code="emploi").update(keywords_fr="boulot", keywords_en="")
+    Category.objects.filter(code="handicap").update(keywords_fr="", keywords_en="")
+    load_categories(Category)
+
+    assert category("emploi").keywords_fr == "boulot"
+    assert "autisme" in category("handicap").keywords_fr
+
+
+def test_words_of_a_request_and_of_either_language_are_left_out_of_a_search(client):
+    meals = organisation("Les Petits Plats de Verdun", description="Un organisme du quartier.")
+    ServiceFactory(organisation=meals, categories=[category("popote-roulante")])
+    search_index_rebuild()
+
+    for words in ("j'ai besoin d'une popote roulante", "I need meals on wheels please"):
+        assert names(client.get(FR, {"q": words})) == [meals.name], words
+    # Nothing but stop words: they are searched rather than nothing.
+    assert client.get(FR, {"q": "de la"}).status_code == 200
