@@ -257,7 +257,7 @@ def test_every_text_field_has_its_cap_checked_by_the_server_not_cut_by_the_brows
     [
         ("org-name", 256, 255),
         ("services-0-fees_fr", 2_001, 2_000),
-        ("locations-0-postal_code", 400, None),
+        ("locations-0-postal_code", 400, 7),
         ("phones-0-label_fr", 101, 100),
         ("org-note", 2_001, 2_000),
     ],
@@ -269,9 +269,7 @@ def test_each_field_refuses_one_character_too_many(content, in_english, field, l
 
     assert not forms.is_valid()
     messages = [p.message for p in forms.problems if p.target == f"id_{field}"]
-    assert messages, [p.message for p in forms.problems]
-    if limit:
-        assert any(f"Too long by {length - limit:,} character" in m for m in messages), messages
+    assert any(f"Too long by {length - limit:,} character" in m for m in messages), messages
 
 
 def test_a_text_already_longer_on_the_record_may_stay_but_not_grow(content, in_english):
