@@ -10,8 +10,9 @@ and a save is refused when someone else saved a revision of the record since: th
 who, when and which fields, and links to Wagtail's comparison of the base with the latest
 revision. Wagtail refuses a stale *autosave* itself (``is_out_of_date``); we refuse every save,
 checked again under the record's row lock so that two saves at the same moment cannot both pass.
-The person's own revisions since the base (Wagtail's autosave of this same form) are not a
-conflict.
+The revision Wagtail's autosave wrote from this same form (its id sent with the save by
+``static/organisations/js/edit-base.js``) is not a conflict; any other revision since is, the
+same person's from another window included.
 """
 
 from dataclasses import dataclass
@@ -151,9 +152,20 @@ def posted_base(request):
         return _MISSING
 
 
-def edit_conflict(organisation: Organisation, base_id, latest_id, user) -> EditConflict | None:
-    """What others saved of ``organisation`` since ``base_id``, if anything (``latest_id`` is
-    the record's latest revision as read now)."""
+def posted_autosave(request) -> int | None:
+    """This form's own autosaved revision, if Wagtail's autosave wrote one (edit-base.js sends
+    its id with the save)."""
+    raw = request.POST.get("autosaved_revision_id", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def edit_conflict(
+    organisation: Organisation, base_id, latest_id, user, autosaved_id: int | None = None
+) -> EditConflict | None:
+    """What was saved of ``organisation`` since ``base_id`` other than this form's own
+    autosaved revision (``autosaved_id``, when it is the user's), if anything. ``latest_id`` is
+    the record's latest revision as read now. The same person's save from another window, an
+    import or a merge they ran meanwhile count as someone else's."""
     if base_id is _MISSING or latest_id is None or latest_id == base_id:
         return None
     newer = Revision.objects.filter(
@@ -161,7 +173,11 @@ def edit_conflict(organisation: Organisation, base_id, latest_id, user) -> EditC
     ).select_related("user")
     if base_id is not None:
         newer = newer.filter(pk__gt=base_id)
-    others = [r for r in newer.order_by("pk") if r.user_id is None or r.user_id != user.pk]
+    others = [
+        r
+        for r in newer.order_by("pk")
+        if not (r.pk == autosaved_id and r.user_id is not None and r.user_id == user.pk)
+    ]
     if not others:
         return None
     base = Revision.objects.filter(pk=base_id).first() if base_id is not None else None
@@ -191,12 +207,23 @@ class OrganisationEditView(EditView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["base_revision_id"] = self.base_revision_id()
+        # Shown again after a refused save, the form still knows its own autosaved revision.
+        context["autosaved_revision_id"] = (
+            posted_autosave(self.request) if self.request.method == "POST" else None
+        )
         return context
 
     def _find_conflict(self, latest_id) -> EditConflict | None:
-        if self.expects_json_response:
-            return None  # autosave: Wagtail's own check (is_out_of_date) refuses a stale one
-        return edit_conflict(self.object, posted_base(self.request), latest_id, self.request.user)
+        # Autosave too: after a refused save the form's ``loaded_revision_id`` is the latest
+        # revision, so Wagtail's own check (is_out_of_date) would let the stale form's autosave
+        # write over the other person's save; the base carried in the form does not.
+        return edit_conflict(
+            self.object,
+            posted_base(self.request),
+            latest_id,
+            self.request.user,
+            posted_autosave(self.request),
+        )
 
     def is_valid(self, form):
         valid = super().is_valid(form)
@@ -224,8 +251,8 @@ class OrganisationEditView(EditView):
         return super().save_instance()
 
     def form_invalid(self, form):
-        if self.conflict is None:
-            return super().form_invalid(form)
+        if self.conflict is None or self.expects_json_response:
+            return super().form_invalid(form)  # autosave: Wagtail's answer says it
         conflict = self.conflict
         buttons = []
         if conflict.base is not None and self.revisions_compare_url_name:

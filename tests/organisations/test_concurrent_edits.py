@@ -142,17 +142,49 @@ def test_a_record_without_a_revision_when_opened_is_protected_too(amelie, bruno)
     assert latest(organisation).description_fr == "Texte de Bruno."
 
 
-def test_ones_own_revisions_since_opening_are_not_a_conflict(record, amelie):
-    """Wagtail's autosave writes a revision of this same form while the person types: their
-    own save after it goes through."""
+def test_the_forms_own_autosaved_revision_is_not_a_conflict(record, amelie):
+    """Wagtail's autosave writes a revision of this same form while the person types; the page
+    sends its id with the save (edit-base.js): the save after it goes through."""
     a = logged_in(amelie)
     a_form = open_form(a, record, alternate_name="Carrefour HM")
     autosaved = Organisation.objects.get(pk=record.pk)
     autosaved.alternate_name = "Carrefour H"
-    autosaved.save_revision(user=amelie)
+    revision = autosaved.save_revision(user=amelie)
 
-    assert a.post(reverse(EDIT, args=[record.pk]), a_form).status_code == 302
+    response = a.post(
+        reverse(EDIT, args=[record.pk]), {**a_form, "autosaved_revision_id": revision.pk}
+    )
+
+    assert response.status_code == 302
     assert latest(record).alternate_name == "Carrefour HM"
+
+
+def test_ones_own_save_from_another_window_is_a_conflict_too(record, amelie):
+    a = logged_in(amelie)
+    a_form = open_form(a, record, alternate_name="Carrefour HM")
+    a.post(
+        reverse(EDIT, args=[record.pk]),
+        open_form(a, record, description_fr="Écrit dans l’autre fenêtre."),
+    )
+
+    response = a.post(reverse(EDIT, args=[record.pk]), a_form, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "Amélie Gagnon saved this record after you opened it" in html.unescape(
+        response.content.decode()
+    )
+    assert latest(record).description_fr == "Écrit dans l’autre fenêtre."
+
+
+def test_someone_elses_autosaved_revision_id_does_not_excuse_a_stale_save(record, amelie, bruno):
+    a = logged_in(amelie)
+    a_form = open_form(a, record, alternate_name="Carrefour HM")
+    brunos = Organisation.objects.get(pk=record.pk)
+    brunos.description_fr = "Nouvelle description de Bruno."
+    revision = brunos.save_revision(user=bruno)
+
+    a.post(reverse(EDIT, args=[record.pk]), {**a_form, "autosaved_revision_id": revision.pk})
+
+    assert latest(record).description_fr == "Nouvelle description de Bruno."
 
 
 def test_submitting_for_review_over_a_newer_revision_is_refused_too(record, amelie, bruno):
