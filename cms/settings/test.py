@@ -22,6 +22,7 @@ GEOCODER = "offline"
 GEOCODER_MIN_DELAY_SECONDS = 0.0
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True  # tests read static files where they are, without collectstatic
 LOGGING["root"]["level"] = env_str("LOG_LEVEL", "WARNING")
 PUBLIC_CACHE_SECONDS = 0  # tests that want the cache turn it on
 # Uploaded files (import originals) go to a scratch folder, never into the working tree.
