@@ -1,6 +1,8 @@
-"""Attempts per visitor's address, counted in the cache: the public forms (a suggestion, an
-update link) turn a visitor away for a while after too many, with a page that says so."""
+"""Attempts counted in the cache, per visitor's address or per anything else (an update link):
+the public forms (a suggestion, an update link) turn a visitor away for a while after too many,
+with a page that says so."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
@@ -11,10 +13,12 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def attempt(request, scope: str, *, limit: int, seconds: int) -> bool:
-    """Count one attempt for this visitor in ``scope``; ``False`` once there were more than
-    ``limit`` in the last ``seconds`` (a fixed window, started by the first attempt)."""
-    key = f"ratelimit:{scope}:{client_address(request)}"
+def attempt(request, scope: str, *, limit: int, seconds: int, who: str | None = None) -> bool:
+    """Count one attempt in ``scope`` for ``who`` (the visitor's address unless given: an update
+    request's id counts every post through its links, from any address); ``False`` once there
+    were more than ``limit`` in the last ``seconds`` (a fixed window, started by the first
+    attempt)."""
+    key = f"ratelimit:{scope}:{who if who is not None else client_address(request)}"
     if cache.add(key, 1, seconds):
         return True
     try:
@@ -25,8 +29,10 @@ def attempt(request, scope: str, *, limit: int, seconds: int) -> bool:
     return count <= limit
 
 
-def too_many_attempts(request, *, minutes: int):
-    """The page for a visitor turned away (HTTP 429), in the visitor's language."""
-    response = render(request, "review/too_many.html", {"minutes": minutes}, status=429)
+def too_many_attempts(request, *, minutes: int, link: bool = False):
+    """The page for a visitor turned away (HTTP 429), in the visitor's language; ``link``: too
+    many answers through one update link (what was sent is not kept, and whom to write to)."""
+    context = {"minutes": minutes, "link": link, "contact_email": settings.REPERTOIRE_CONTACT_EMAIL}
+    response = render(request, "review/too_many.html", context, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response

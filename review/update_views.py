@@ -20,6 +20,21 @@ BAD_LINKS_PER_WINDOW, WINDOW_MINUTES = 20, 10
 STATUS_BY_KIND = {"unknown": 404, "expired": 410, "revoked": 410, "answered": 200}
 
 
+def _too_many_posts(request, update_request):
+    """Every post through a request's links counts (all its tokens, any address, a form with
+    mistakes too): past ``UPDATE_LINK_POSTS_PER_HOUR`` in an hour, the page that says so (429)
+    instead of another answer; ``None`` while under it."""
+    if attempt(
+        request,
+        "update-link-posts",
+        who=str(update_request.pk),
+        limit=settings.REPERTOIRE_UPDATE_LINK_POSTS_PER_HOUR,
+        seconds=60 * 60,
+    ):
+        return None
+    return too_many_attempts(request, minutes=60, link=True)
+
+
 def _link(request, token: str):
     """(the request, None), or (None, the page that explains why the link cannot be used)."""
     try:
@@ -52,6 +67,8 @@ def update_request_view(request, token: str):
         return problem
     organisation = update_request.organisation
     if request.method == "POST":
+        if (refused := _too_many_posts(request, update_request)) is not None:
+            return refused
         request_confirmed(update_request, note=request.POST.get("note", "")[:2_000])
         return redirect("update_request_thanks", token=token)
     request_opened(update_request)
@@ -88,6 +105,8 @@ def update_request_propose_view(request, token: str):
     update_request, problem = _link(request, token)
     if problem is not None:
         return problem
+    if request.method == "POST" and (refused := _too_many_posts(request, update_request)):
+        return refused
     response = propose(
         request,
         organisation=update_request.organisation,

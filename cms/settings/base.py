@@ -252,6 +252,9 @@ REPERTOIRE_UPDATE_REQUEST_DAYS = env_int("UPDATE_REQUEST_DAYS", 30)
 REPERTOIRE_REMINDER_DAYS = (env_int("FIRST_REMINDER_DAYS", 14), env_int("SECOND_REMINDER_DAYS", 28))
 # A failed email is tried again by review_tick, up to this many times in all.
 REPERTOIRE_SEND_ATTEMPTS = env_int("UPDATE_REQUEST_SEND_ATTEMPTS", 5)
+# Posts through one update request's links in an hour (its answers, "still correct", a form
+# with mistakes), from any address: past it, a page that says so (429), nothing kept.
+REPERTOIRE_UPDATE_LINK_POSTS_PER_HOUR = env_int("UPDATE_LINK_POSTS_PER_HOUR", 20)
 
 # Partner spreadsheets (imports/): limits a file must stay within, checked before and while it
 # is read (a zip bomb stops at the unpacked-size limit, a sheet formatted down to its last row

@@ -492,7 +492,7 @@ def test_the_emails_show_the_organisations_name_as_written(
     assert "Marc O'Neil" in rejected.body and "L'adresse & l'horaire: à vérifier." in rejected.body
 
 
-def _answer(client, link, organisation, *, email, description="Le mercredi."):
+def _answer(client, link, organisation, *, email, description="Le mercredi.", **extra):
     data = proposal_form_data(
         RecordForms(published_content(organisation)),
         **{
@@ -501,12 +501,13 @@ def _answer(client, link, organisation, *, email, description="Le mercredi."):
             "org-submitter_email": email,
         },
     )
-    return client.post(link + "modifier/", data)
+    return client.post(link + "modifier/", data, **extra)
 
 
 def test_thirty_answers_through_one_link_leave_one_waiting_and_the_others_in_history(
-    client, client_for, curator, editor, django_capture_on_commit_callbacks
+    client, client_for, curator, editor, settings, django_capture_on_commit_callbacks
 ):
+    settings.REPERTOIRE_UPDATE_LINK_POSTS_PER_HOUR = 30  # the hourly limit aside
     organisation = _due(name="Banque alimentaire", description_fr="Le mardi.")
     organisation.save_revision(user=editor).publish(user=editor)
     link = _ask(organisation, django_capture_on_commit_callbacks)
@@ -661,3 +662,52 @@ def test_a_revoked_link_says_so_in_english_on_the_english_address(
     response = client.get(link + "changes/")
     assert response.status_code == 410
     assert "This link was withdrawn" in response.content.decode()
+
+
+def test_posts_through_one_link_past_the_hourly_limit_are_told_to_wait_and_kept_nowhere(
+    client, editor, settings, django_capture_on_commit_callbacks
+):
+    settings.REPERTOIRE_UPDATE_LINK_POSTS_PER_HOUR = 5
+    organisation = _due(name="Banque alimentaire", description_fr="Le mardi.")
+    organisation.save_revision(user=editor).publish(user=editor)
+    link = _ask(organisation, django_capture_on_commit_callbacks)
+    # Every post counts, from any address, the forms with mistakes too.
+    assert client.post(link + "modifier/", {}, REMOTE_ADDR="10.0.0.1").status_code == 400
+    for number in range(4):
+        response = _answer(
+            client, link, organisation, email=f"personne{number}@example.org",
+            description=f"Réponse {number}.", REMOTE_ADDR=f"10.0.0.{number + 2}",
+        )  # fmt: skip
+        assert response.status_code == 302
+
+    refused = _answer(client, link, organisation, email="flot@example.org", description="Flot.")
+    confirm = client.post(link)
+
+    for response in (refused, confirm):
+        assert response.status_code == 429
+        assert response["Retry-After"] == "3600"
+        page = response.content.decode()
+        assert "Trop de réponses par ce lien" in page
+        assert "info@211.example" in page
+    assert Proposal.objects.get(status=Proposal.Status.SUBMITTED).content["description_fr"] == (
+        "Réponse 3."
+    )
+    assert Proposal.objects.count() == 4 and not Verification.objects.exists()
+    assert client.get(link + "modifier/").status_code == 200  # reading it is not limited
+
+
+def test_the_hourly_limit_counts_per_link_and_says_so_in_english(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.REPERTOIRE_UPDATE_LINK_POSTS_PER_HOUR = 1
+    english = _due(name="Food bank", preferred_language="en")
+    french = _due(name="Banque alimentaire", update_contact_email="julie@banque.example.org")
+    english_link = _ask(english, django_capture_on_commit_callbacks)
+    french_link = _ask(french, django_capture_on_commit_callbacks)
+
+    assert client.post(english_link + "changes/", {}).status_code == 400
+    refused = client.post(english_link + "changes/", {})
+    assert client.post(french_link + "modifier/", {}).status_code == 400  # its own count
+
+    assert refused.status_code == 429
+    assert "Too many answers through this link" in refused.content.decode()
