@@ -154,8 +154,9 @@ def posted_base(request):
 
 def posted_autosave(request) -> int | None:
     """This form's own autosaved revision, if Wagtail's autosave wrote one (edit-base.js sends
-    its id with the save)."""
-    raw = request.POST.get("autosaved_revision_id", "").strip()
+    its id with the save; an autosave sends it as ``overwrite_revision_id``)."""
+    raw = request.POST.get("autosaved_revision_id") or request.POST.get("overwrite_revision_id")
+    raw = (raw or "").strip()
     return int(raw) if raw.isdigit() else None
 
 

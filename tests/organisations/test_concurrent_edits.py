@@ -63,6 +63,9 @@ def open_form(client, organisation, **changes) -> dict:
     data["base_revision_id"] = base
     if loaded:
         data["loaded_revision_id"] = loaded.group(1)
+        data["loaded_revision_created_at"] = re.search(
+            r'name="loaded_revision_created_at" value="([^"]*)"', page
+        ).group(1)
     return data
 
 
@@ -244,3 +247,45 @@ def test_the_refusal_is_in_french(record, amelie, bruno):
 
     assert "Bruno Roy a enregistré cette fiche après que vous l’avez ouverte" in page
     assert "Comparer les versions" in page
+
+
+def test_the_autosave_of_a_refused_form_is_refused_too(record, amelie, bruno):
+    """Shown again after a refused save, the form carries Wagtail's ``loaded_revision_id`` as
+    the latest revision (Bruno's): Wagtail's own check would let its autosave through. The base
+    the form carries refuses it, in the answer Wagtail's autosave understands."""
+    a, b = logged_in(amelie), logged_in(bruno)
+    a_form = open_form(a, record, alternate_name="Carrefour HM")
+    b.post(
+        reverse(EDIT, args=[record.pk]),
+        open_form(b, record, description_fr="Nouvelle description de Bruno."),
+    )
+    refused = a.post(reverse(EDIT, args=[record.pk]), a_form).content.decode()
+    loaded = re.search(r'name="loaded_revision_id" value="(\d*)"', refused).group(1)
+    assert int(loaded) == Organisation.objects.get(pk=record.pk).latest_revision_id
+
+    response = a.post(
+        reverse(EDIT, args=[record.pk]),
+        {**a_form, "loaded_revision_id": loaded},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.json()["success"] is False
+    assert response.json()["error_code"] == "invalid_revision"
+    assert latest(record).description_fr == "Nouvelle description de Bruno."
+
+
+def test_a_later_autosave_of_the_same_form_is_not_a_conflict(record, amelie):
+    """An autosave after the first one names the form's own revision (overwrite_revision_id)."""
+    a = logged_in(amelie)
+    a_form = open_form(a, record, alternate_name="Carrefour H")
+    first = a.post(reverse(EDIT, args=[record.pk]), a_form, HTTP_ACCEPT="application/json")
+    revision_id = first.json()["revision_id"]
+
+    second = a.post(
+        reverse(EDIT, args=[record.pk]),
+        {**a_form, "alternate_name": "Carrefour HM", "overwrite_revision_id": revision_id},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert second.json()["success"] is True
+    assert latest(record).alternate_name == "Carrefour HM"
