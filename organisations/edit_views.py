@@ -33,6 +33,7 @@ from wagtail.models import Revision, TaskState, WorkflowState
 from wagtail.snippets.views.snippets import CreateView, EditView, WorkflowActionView
 
 from .models import Organisation
+from .templatetags.directory_tags import clock
 
 # The hidden input that carries the revision the form was opened on. Wagtail's own
 # ``loaded_revision_id`` is rewritten to the latest revision whenever the form is shown again
@@ -105,17 +106,19 @@ class EditConflict:
 
     def message(self) -> str:
         names = self.names
+        when = localtime(self.others[-1].created_at)
         return ngettext(
-            "%(names)s saved this record after you opened it (last on %(when)s). Your changes "
-            "are not saved, so as not to erase theirs: compare the two versions, then load the "
-            "latest version and make your changes again.",
-            "%(names)s saved this record after you opened it (last on %(when)s). Your changes "
-            "are not saved, so as not to erase theirs: compare the two versions, then load the "
-            "latest version and make your changes again.",
+            "%(names)s saved this record after you opened it (last on %(date)s at %(time)s). Your "
+            "changes are not saved, so as not to erase theirs: compare the two versions, then "
+            "load the latest version and make your changes again.",
+            "%(names)s saved this record after you opened it (last on %(date)s at %(time)s). Your "
+            "changes are not saved, so as not to erase theirs: compare the two versions, then "
+            "load the latest version and make your changes again.",
             len(names),
         ) % {
             "names": get_text_list(names, _("and")),
-            "when": date_format(localtime(self.others[-1].created_at), "DATETIME_FORMAT"),
+            "date": date_format(when, "DATE_FORMAT"),
+            "time": clock(when.time()),
         }
 
     def changed_labels(self, panel, request) -> list[str]:
@@ -268,7 +271,7 @@ class OrganisationEditView(EditView):
         detail = ""
         if labels:
             detail = format_html(
-                '<p class="help">{}</p><ul class="errorlist">{}</ul>',
+                '<p>{}</p><ul class="errorlist">{}</ul>',
                 _("Changed since you opened it:"),
                 format_html_join("", "<li>{}</li>", ((label,) for label in labels)),
             )
