@@ -289,3 +289,54 @@ def test_a_later_autosave_of_the_same_form_is_not_a_conflict(record, amelie):
 
     assert second.json()["success"] is True
     assert latest(record).alternate_name == "Carrefour HM"
+
+
+# --- A merge of duplicates and the edit form ----------------------------------------------------
+
+
+@pytest.fixture
+def duplicates(record):
+    from organisations.models import DuplicatePair
+
+    other = OrganisationFactory(
+        name="Carrefour familial Hochelaga inc.", website="https://cfh.example.org/"
+    )
+    pair = DuplicatePair.objects.create(first=record, second=other, score=90)
+    return pair, other
+
+
+def test_a_draft_saved_before_the_merge_is_kept_by_it(record, duplicates, bruno, editor):
+    """The merge lays the other record over the kept record's latest content, read under its
+    row lock: Bruno's draft, saved after the merge page was shown, stays in the merged draft."""
+    from organisations.quality.duplicates import duplicate_merge
+
+    pair, _other = duplicates
+    b = logged_in(bruno)
+    b.post(
+        reverse(EDIT, args=[record.pk]),
+        open_form(b, record, description_fr="Nouvelle description de Bruno."),
+    )
+
+    revision = duplicate_merge(pair=pair, keep=record, user=editor)
+
+    assert revision.content["description_fr"] == "Nouvelle description de Bruno."
+    assert revision.content["website"] == "https://cfh.example.org/"  # the kept one lacked it
+
+
+def test_an_edit_form_opened_before_a_merge_cannot_save_over_it(record, duplicates, amelie, editor):
+    """Amélie's form was opened before the editor merged the duplicate into the record: her
+    save is refused (it would drop what the merge added), naming the editor."""
+    from organisations.quality.duplicates import duplicate_merge
+
+    pair, _other = duplicates
+    a = logged_in(amelie)
+    a_form = open_form(a, record, alternate_name="Carrefour HM")
+    duplicate_merge(pair=pair, keep=record, user=editor)
+
+    response = a.post(reverse(EDIT, args=[record.pk]), a_form, HTTP_ACCEPT_LANGUAGE="en")
+
+    name = f"{editor.first_name} {editor.last_name}"
+    assert f"{name} saved this record after you opened it" in html.unescape(
+        response.content.decode()
+    )
+    assert latest(record).website == "https://cfh.example.org/"
