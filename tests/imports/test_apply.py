@@ -529,6 +529,34 @@ def test_a_draft_saved_after_the_check_is_kept_and_its_row_is_to_check_again(
     assert services.batch_report(batch)["changed"] == 1
 
 
+def test_a_draft_saved_through_the_edit_form_after_the_check_is_kept(
+    checked, records, curator, editor, client
+):
+    """Both sides of the race through the real paths: Sophie saves a draft in the admin's edit
+    form after Nadia's dry run; Nadia's apply leaves the record to Sophie's draft and reports
+    the row; then Sophie's form, still open, saves again without being refused (the import
+    wrote nothing over her)."""
+    from tests.helpers import organisation_form_data
+
+    moved = Organisation.objects.get(pk=records["moved"].pk)
+    client.force_login(editor)
+    edit = reverse("wagtailsnippets_organisations_organisation:edit", args=[moved.pk])
+    form = organisation_form_data(moved, description_fr="Nouvelle description de Sophie")
+    form["base_revision_id"] = moved.latest_revision_id or ""
+    assert client.post(edit, form).status_code == 302
+    sophies = Organisation.objects.get(pk=moved.pk).latest_revision_id
+
+    batch = batch_apply(batch=checked, user=curator)
+
+    assert results(batch)[3].outcome == Outcome.CHANGED
+    assert Organisation.objects.get(pk=moved.pk).latest_revision_id == sophies
+    assert services.batch_report(batch)["changed"] == 1
+    again = {**form, "base_revision_id": sophies, "alternate_name": "MDJ"}
+    assert client.post(edit, again).status_code == 302
+    draft = Organisation.objects.get(pk=moved.pk).get_latest_revision_as_object()
+    assert (draft.description_fr, draft.alternate_name) == ("Nouvelle description de Sophie", "MDJ")
+
+
 def test_checked_again_after_the_draft_the_import_updates_over_it(
     checked, records, curator, editor
 ):
