@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks import TaskResultStatus, default_task_backend
@@ -603,7 +604,13 @@ def test_the_stored_packages_are_made_again_when_the_clocks_change(directory, me
 def test_a_download_after_the_clocks_changed_has_the_package_made_again(directory, client, today):
     today(SUMMER)
     first = client.get(DOWNLOAD)
-    first.close()
+    # Closing a streamed answer sends request_finished, which closes the database connection
+    # (on PostgreSQL, the test's own); the test client keeps it open during a request, as here.
+    request_finished.disconnect(close_old_connections)
+    try:
+        first.close()
+    finally:
+        request_finished.connect(close_old_connections)
     today(WINTER)
 
     again = client.get(DOWNLOAD, headers={"if-none-match": first["ETag"]})
