@@ -11,9 +11,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
-from organisations.search import public_version
-
 from . import search_demand
+from .search_page import public_version_for
 
 # The public site is under a language prefix (/fr/, /en/): the admin and the rest never are.
 _PUBLIC_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
@@ -29,7 +28,7 @@ def _key(request) -> str | None:
     if request.user.is_authenticated:
         return None
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public:{public_version(request)}:{digest}"
+    return f"public:{public_version_for(request)}:{digest}"
 
 
 def cached_for_anonymous(request, build) -> HttpResponse:

@@ -19,6 +19,7 @@ from wagtail.models import Locale, Page
 from organisations import search, selectors
 from organisations.models import Category
 
+from . import search_page
 from .cache import cached_for_anonymous
 from .search_demand import SearchDemand  # noqa: F401  (the model lives with its counting)
 
@@ -144,11 +145,11 @@ class SearchPage(OnePerLanguage, Page):
     def serve(self, request, *args, **kwargs):
         def build():
             context = self.get_context(request, *args, **kwargs)
-            context.update(search.search_context(request))
+            context.update(search_page.search_context(request))
             # The language switcher keeps the search: both languages accept both names.
             query = request.GET.urlencode()
             suffix = f"?{query}" if query else ""
-            alternates = search.reference(request).memo(
+            alternates = search_page.known_for(request).memo(
                 ("alternates", self.pk), lambda: alternate_language_urls(self)
             )
             context["alternates"] = {code: url + suffix for code, url in alternates.items()}

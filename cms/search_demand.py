@@ -106,7 +106,7 @@ def is_counted(request) -> bool:
 def _place(request, context) -> str:
     """The place the search was understood as: a place's slug, a forward sortation area, or
     only that it was near a position or an address (never the address itself)."""
-    from organisations import search
+    from . import search_page
 
     chosen = context["search"]
     if chosen.territory is not None:
@@ -116,7 +116,7 @@ def _place(request, context) -> str:
     if context.get("has_position"):
         return NEAR_POSITION
     near = fold(context.get("near_text", ""))
-    territory = search.reference(request).territories_by_name.get(near)
+    territory = search_page.known_for(request).territories_by_name.get(near)
     if territory is not None:
         return territory.slug
     squeezed = near.replace(" ", "")

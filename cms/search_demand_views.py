@@ -37,7 +37,7 @@ from wagtail.contrib.search_promotions.models import Query
 from organisations import search
 from organisations.models import Category
 
-from . import search_demand
+from . import search_demand, search_page
 from .search_demand import FEW_RESULTS, KEEP_MONTHS, NEAR_ADDRESS, NEAR_POSITION, SearchDemand
 
 PERMISSION = "organisations.view_organisation"  # curators, editors, administrators
@@ -223,7 +223,7 @@ class SearchDemandReportView(ReportView):
 
     @cached_property
     def understood(self) -> Understood:
-        return Understood(search.reference(self.request))
+        return Understood(search_page.known_for(self.request))
 
     @cached_property
     def columns(self):

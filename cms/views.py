@@ -8,8 +8,7 @@ from django.views.decorators.http import require_GET
 from wagtail import hooks
 from wagtail import views as wagtail_views
 
-from organisations import search
-
+from .search_page import known_for
 from .sitemaps import OrganisationSitemap, PageSitemap
 
 
@@ -81,7 +80,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         page = SearchPage.for_language(language)
         return (page, page.get_url()) if page else (None, None)
 
-    page, url = search.reference(request).memo(("search_page", language), find)
+    page, url = known_for(request).memo(("search_page", language), find)
     if page is None or url != request.path:
         return wagtail_views.serve(request, request.path_info.split("/", 2)[2])
     chain = wagtail_views.serve_chain

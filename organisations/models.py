@@ -667,7 +667,7 @@ class SearchDocument(models.Model):
     # What the facets count: ``n<id>`` for each need family, ``m<id>`` for each municipality.
     facets = models.JSONField(default=list, blank=True)
     sort_name = models.CharField(max_length=255, blank=True, db_index=True)
-    # What a result shows, in both languages, made at publication (search.result_rows).
+    # What a result shows, in both languages, made at publication (cms/search_page.py result_rows).
     card = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -28,14 +28,11 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urlencode
 
 import snowballstemmer
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 
 from .geocoding import GeocoderError, fold, get_geocoder
 from .models import (
@@ -755,25 +752,19 @@ def facet_counts(ids: list[int], known: "Reference") -> dict[str, list[tuple]]:
 # --- Reference data ------------------------------------------------------------------------------
 
 
-def public_version(request=None) -> int:
-    """The number of the current public version, read once per ``request``: every request to
-    the public site asks, so the ORM's query building (half a millisecond) is skipped."""
-    known = getattr(request, "_public_version", None)
-    if known is not None:
-        return known
+def public_version() -> int:
+    """The number of the current public version (every request to the public site asks, so in
+    SQL: the ORM's query building costs half a millisecond)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT number FROM {PublicVersion._meta.db_table} WHERE id = 1")
         row = cursor.fetchone()
-    number = row[0] if row else 0
-    if request is not None:
-        request._public_version = number
-    return number
+    return row[0] if row else 0
 
 
 class Reference:
-    """The needs and the places as the search page uses them (its form, its filters, its
-    facets), read once per process for each version of what the public sees: an edit to either
-    bumps the version (wagtail_hooks.py)."""
+    """The needs and the places as the search uses them (terms, filters, facets, places named),
+    read once per process for each version of what the public sees: an edit to either bumps the
+    version (wagtail_hooks.py). ``memo`` keeps what else is worth making once per version."""
 
     def __init__(self, version: int):
         self.version = version
@@ -800,7 +791,6 @@ class Reference:
             for c in self.categories
             if c.parent_id is None
         ]
-        self._options: dict[tuple, list[tuple[str | None, str]]] = {}
         self._memo: dict[tuple, object] = {}
 
     def need_words(self, pk: int) -> list[str]:
@@ -820,217 +810,26 @@ class Reference:
             self._memo[key] = make()
         return self._memo[key]
 
-    def options(self, which: str, language: str) -> list[tuple[str | None, str]]:
-        """The form's choices of needs or places as HTML, (value, option) or (None, other
-        markup), made once per language: ``select_options`` marks the one selected."""
-        key = (which, language)
-        if key not in self._options:
-            with translation.override(language):
-                self._options[key] = (
-                    self._need_options() if which == "needs" else self._place_options()
-                )
-        return self._options[key]
-
-    def _need_options(self) -> list[tuple[str | None, str]]:
-        from django.utils.translation import gettext as _
-
-        chunks = []
-        for family, needs in self.families:
-            if not needs:
-                chunks.append(_option(family.code, family.name))
-                continue
-            chunks.append((None, format_html('<optgroup label="{}">', family.name)))
-            all_label = _("%(name)s (all)") % {"name": family.name}
-            chunks.append(_option(family.code, all_label))
-            chunks += [_option(need.code, need.name) for need in needs]
-            chunks.append((None, "</optgroup>"))
-        return chunks
-
-    def _place_options(self) -> list[tuple[str | None, str]]:
-        chunks, kind = [], None
-        for territory in self.territories:
-            if territory.kind == Territory.Kind.REGION:
-                continue
-            if territory.kind != kind:
-                if kind is not None:
-                    chunks.append((None, "</optgroup>"))
-                kind = territory.kind
-                label = Territory.Kind(kind).label
-                chunks.append((None, format_html('<optgroup label="{}">', label)))
-            chunks.append(_option(territory.slug, str(territory)))
-        if kind is not None:
-            chunks.append((None, "</optgroup>"))
-        return chunks
-
-
-def _option(value: str, label: str) -> tuple[str, str]:
-    return value, format_html('<option value="{}">{}</option>', value, label)
-
-
-def select_options(chunks: list[tuple[str | None, str]], selected: str) -> SafeString:
-    prefix = '<option value="'
-    return mark_safe(  # noqa: S308 (every chunk was made by format_html)
-        "".join(
-            chunk.replace(prefix, f'{prefix[:-7]}selected value="', 1)
-            if value is not None and value == selected
-            else chunk
-            for value, chunk in chunks
-        )
-    )
-
 
 _reference: Reference | None = None
 
 
-def reference(request=None) -> Reference:
-    """The reference data of the current version: one query when it has not changed, none
-    for the rest of a ``request`` once read."""
+def reference(version: int | None = None) -> Reference:
+    """The reference data of the current version (or of ``version``, already read): one query
+    when it has not changed."""
     global _reference
-    known = getattr(request, "_search_reference", None)
-    if known is not None:
-        return known
-    version = public_version(request)
+    if version is None:
+        version = public_version()
     known = _reference
     if known is None or known.version != version:
         known = _reference = Reference(version)
-    if request is not None:
-        request._search_reference = known
     return known
 
 
-# --- The page ------------------------------------------------------------------------------------
-
-PARAMETERS = {  # (French name, English name)
-    "text": ("q",),
-    "category": ("categorie", "category"),
-    "territory": ("territoire", "area"),
-    "near": ("pres", "near"),
-    "radius": ("rayon", "radius"),
-}
-
-
-def _param(request, name: str) -> str:
-    for key in PARAMETERS[name]:
-        value = request.GET.get(key, "").strip()
-        if value:
-            return value[:200]
-    return ""
-
-
-def search_from_request(request) -> tuple[Search, list[str]]:
-    """The visitor's search and what could not be understood, in words for the visitor."""
-    from django.utils.translation import gettext as _
-
-    problems = []
-    known = reference(request)
-    search = Search(text=_param(request, "text"))
-    if code := _param(request, "category"):
-        search.category = known.categories_by_code.get(code)
-        if search.category is None:
-            problems.append(_("This need is not in the directory; all needs are shown."))
-    if slug := _param(request, "territory"):
-        search.territory = known.territories_by_slug.get(slug)
-        if search.territory is None:
-            problems.append(_("This place is not in the directory; all places are shown."))
-    radius = _param(request, "radius")
-    if radius.isdigit() and int(radius) in RADII_KM:
-        search.radius_km = int(radius)
-    lat, lon = request.GET.get("lat", ""), request.GET.get("lon", "")
-    if lat and lon:
-        try:
-            latitude, longitude = float(lat), float(lon)
-        except ValueError:
-            latitude = longitude = math.nan
-        if -90 <= latitude <= 90 and -180 <= longitude <= 180:
-            search.near = Point(latitude, longitude, label=_("your position"))
-        else:
-            problems.append(_("Your position could not be read; try an address instead."))
-    elif near := _param(request, "near"):
-        search.near = locate(near, known)
-        if search.near is None:
-            problems.append(
-                _("We could not find “%(place)s”. Try a postal code, a municipality or a borough.")
-                % {"place": near}
-            )
-    return search, problems
-
-
-@dataclass(frozen=True)
-class ResultRow:
-    name: str
-    url: str
-    summary: str
-    summary_lang: str
-    municipality: str
-    categories: list[str]
-    distance_km: float | None
-    phone: str
-    phone_uri: str
-    distance: str = ""  # "1,2 km away", in the visitor's language
-    distance_names_area: bool = False  # "in the Duvernay area": the municipality is said there
-    notice: str = ""  # what is closed, in the visitor's language
-
-
-def _plane_km(near: Point, latitude: float, longitude: float) -> float:
-    """The distance ``_nearest`` measures (on a plane tangent at ``near``), in km."""
-    k = math.cos(math.radians(near.latitude))
-    d2 = (latitude - near.latitude) ** 2 + ((longitude - near.longitude) * k) ** 2
-    return math.sqrt(d2) * KM_PER_DEGREE
-
-
-def distance_words(
-    km: float, card: dict, near: Point | None, known: "Reference"
-) -> tuple[str, bool]:
-    """How far a result is, honestly: « à 1,2 km »; « à moins de 100 m » rather than « à 0,0 km »;
-    and when the nearest point only stands in for the place (its municipality's or borough's
-    centre), the area it is in (« dans le secteur de Duvernay ») or a rounded distance to that
-    centre (« à environ 3 km, centre de Duvernay »). The second value says whether the words
-    name the area."""
-    from django.utils.formats import number_format
-    from django.utils.translation import gettext as _
-
-    area = None
-    if near is not None:
-        for latitude, longitude, territory_id in card.get("areas", []):
-            if abs(_plane_km(near, latitude, longitude) - km) < 0.001:
-                area = known.territories_by_pk.get(territory_id)
-                break
-    if area is not None:
-        if km < 1.5:
-            return _("in the %(place)s area") % {"place": area}, True
-        # The centre measured from is the one the reference data has: a district without a
-        # centre point of its own stands at its municipality's (Duvernay at Laval's).
-        owner = area
-        while owner.parent is not None and (owner.latitude is None or owner.longitude is None):
-            owner = owner.parent
-        words = _("about %(km)s km away, centre of %(place)s") % {
-            "km": number_format(round(km), 0),
-            "place": owner,
-        }
-        return words, owner == area
-    if km < 0.1:
-        return _("less than 100 m away"), False
-    return _("%(km)s km away") % {"km": number_format(round(km, 1), 1)}, False
-
-
-def result_rows(
-    ids: list[int],
-    distances: dict[int, float],
-    language: str,
-    known: Reference,
-    near: Point | None = None,
-) -> list[ResultRow]:
-    """One page of results, from the cards the index keeps: one query. ``near``: the point the
-    distances were measured from, to say which ones are only to an area's centre."""
+def cards(ids: list[int]) -> dict[int, dict]:
+    """{id: card} of what each result shows (``_card``), read from the index in one query."""
     if not ids:
-        return []
-    from cms.models import DirectoryPage
-
-    def directory_url() -> str:
-        directory = DirectoryPage.for_language(language)
-        return (directory.get_url() if directory else None) or "/"
-
-    base = known.memo(("directory", language), directory_url)
+        return {}
     # In SQL rather than through the ORM, whose query building costs as much as the query.
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
@@ -1039,121 +838,7 @@ def result_rows(
             f"WHERE organisation_id IN ({marks})",
             list(ids),
         )
-        cards = {
+        return {
             pk: json.loads(card) if isinstance(card, str) else card
             for pk, card in cursor.fetchall()
         }
-    from django.utils.translation import gettext as _
-
-    notices = {
-        "all": _("Temporarily closed"),
-        "some": _("Some services are temporarily closed"),
-    }
-    rows = []
-    for pk in ids:
-        card = cards.get(pk)
-        if not card:
-            continue
-        km = distances.get(pk)
-        distance, names_area = (
-            distance_words(km, card, near, known) if km is not None else ("", False)
-        )
-        municipality = known.territories_by_pk.get(card["municipality"])
-        needs = [known.categories_by_pk.get(need) for need in card["needs"]]
-        rows.append(
-            ResultRow(
-                name=card["name"],
-                url=f"{base}{card['slug']}/",
-                summary=card[f"summary_{language}"],
-                summary_lang=card[f"summary_lang_{language}"],
-                municipality=str(municipality) if municipality else "",
-                categories=[need.name for need in needs if need is not None],
-                distance_km=km,
-                distance=distance,
-                distance_names_area=names_area,
-                notice=notices.get(card["closed"], ""),
-                phone=card.get(f"phone_{language}", ""),
-                phone_uri=card["tel"],
-            )
-        )
-    return rows
-
-
-def search_context(request) -> dict:
-    """Everything the search page shows for this request."""
-    from django.core.paginator import Paginator
-    from django.utils.translation import gettext as _
-
-    language = (translation.get_language() or "fr")[:2]
-    search, problems = search_from_request(request)
-    known = reference(request)
-    context = {
-        "search": search,
-        "problems": problems,
-        "radii": RADII_KM,
-        "need_options": select_options(
-            known.options("needs", language), search.category.code if search.category else ""
-        ),
-        "place_options": select_options(
-            known.options("places", language), search.territory.slug if search.territory else ""
-        ),
-        "near_text": _param(request, "near"),
-        "has_position": bool(request.GET.get("lat") and request.GET.get("lon")),
-    }
-    if search.is_empty:
-        return context
-    results = run(search)
-    page = Paginator(results.ids, 20).get_page(request.GET.get("page"))
-    names = {key: PARAMETERS[key][0 if language == "fr" else -1] for key in PARAMETERS}
-
-    # The query string without the page, as (name, value) pairs: each link below changes one
-    # parameter of it (a page of results has some thirty such links).
-    current = [(k, v) for k, values in request.GET.lists() if k != "page" for v in values]
-
-    def with_changes(**changes) -> str:
-        dropped = {"page"}
-        for key in changes:
-            dropped.update(PARAMETERS.get(key, (key,)))
-            if key == "near":
-                dropped.update(("lat", "lon"))
-        query = [(k, v) for k, v in current if k not in dropped]
-        query += [(names.get(k, k), v) for k, v in changes.items() if v]
-        return "?" + urlencode(query)
-
-    # Facet counts when the results are all known; past COUNT_LIMIT, the needs and places of
-    # the first results are offered without counts, which would only count a sample.
-    sample = results.ids[:FACET_SAMPLE] if results.count_is_capped else results.ids
-    facets = facet_counts(sample, known) if sample else {}
-    if results.count_is_capped:
-        facets = {key: [(item, None) for item, _n in values] for key, values in facets.items()}
-    context.update(
-        {
-            "results": results,
-            "page_obj": page,
-            "rows": result_rows(
-                list(page.object_list), results.distances, language, known, search.near
-            ),
-            "category_facets": [
-                (c, n, with_changes(category=c.code)) for c, n in facets.get("categories", [])
-            ],
-            "place_facets": [
-                (place, n, with_changes(territory=place.slug))
-                for place, n in facets.get("municipalities", [])
-            ],
-            "page_query": with_changes()[1:],
-            "widen": [
-                (label, with_changes(**{key: ""}))
-                for key, label, present in (
-                    ("text", _("all words"), search.text),
-                    ("category", _("every need"), search.category),
-                    ("territory", _("every place"), search.territory),
-                    ("near", _("anywhere"), search.near),
-                )
-                if present
-            ],
-        }
-    )
-    if search.near and search.radius_km < RADII_KM[-1]:
-        wider = next(r for r in RADII_KM if r > search.radius_km)
-        context["wider_radius"] = (wider, with_changes(radius=str(wider)))
-    return context
