@@ -336,6 +336,7 @@ def search_context(request) -> dict:
             ],
         }
     )
+    # promoted results (cms/search_promotions.py)
     if search.near and search.radius_km < engine.RADII_KM[-1]:
         wider = next(r for r in engine.RADII_KM if r > search.radius_km)
         context["wider_radius"] = (wider, with_changes(radius=str(wider)))
