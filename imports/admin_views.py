@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organisations.geocoding import fold
+from organisations.lib.text import fold
 from organisations.models import Category, Location, Organisation, Phone, Service, Territory
 from organisations.phones import format_phone_national
 
@@ -636,24 +636,3 @@ def export(request: HttpRequest, format: str) -> HttpResponse:
         filename=f"organisations-{stamp}.{format}",
         content_type=_CONTENT_TYPES[format],
     )
-
-
-def export_buttons(request: HttpRequest) -> list:
-    """The organisation listing's "Export for import" buttons, carrying its filters and search."""
-    from wagtail.admin.widgets import Button
-
-    if not request.user.has_perm("organisations.view_organisation"):
-        return []
-    query = request.GET.copy()
-    for key in ("p", "export"):
-        query.pop(key, None)
-    suffix = f"?{query.urlencode()}" if query else ""
-    return [
-        Button(
-            _("Export for import (%(format)s)") % {"format": format},
-            url=reverse("imports:export", args=[format]) + suffix,
-            icon_name="download",
-            priority=110 + index,
-        )
-        for index, format in enumerate(("xlsx", "csv"))
-    ]

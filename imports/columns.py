@@ -4,7 +4,7 @@ Declarative, as pretix's importers are: each ``Target`` says which part of the r
 (the organisation, one service, one location, one phone), which of our fields, what kind of
 value it takes, and which header names suggest it in French or English. Cleaning a cell gives
 the value as a Wagtail revision stores it (text, ids, ISO dates) or raises ``CellProblem`` with
-a sentence for the curator.
+a sentence for the curator; each kind of value has its own small cleaner (``CLEANERS``).
 
 The default layout (``EXPORT_KEYS``) is the one ``export_records`` writes and the ``default``
 profile reads back; docs/imports.md documents it.
@@ -18,26 +18,27 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import process
 
-from organisations.geocoding import fold
+from organisations.lib.formulas import FORMULA_PREFIXES
+from organisations.lib.text import fold
 from organisations.models import (
     Category,
     Location,
-    OpeningHours,
     Organisation,
     Phone,
     Service,
     Territory,
-    normalise_postal_code,
+    format_postal_code,
     postal_code_validator,
 )
 from organisations.phones import normalise_phone
 
-from .spreadsheets import FORMULA_PREFIXES, CellError, FormulaWithoutValue, OverlongCell
+from .cells import CellError, FormulaWithoutValue, OverlongCell
 
 
 class CellProblem(Exception):
@@ -606,7 +607,8 @@ def suggest_target(header: str) -> str:
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mtl": "montreal"}
 
 
-def place_key(name: str) -> str:
+def territory_name_key(name: str) -> str:
+    """A territory's name as a key: folded, "St"/"Ste" as "Saint"/"Sainte", "Mtl" as "Montreal"."""
     return " ".join(_ABBREVIATIONS.get(w, w) for w in fold(name).split())
 
 
@@ -617,7 +619,7 @@ class Reference:
         self.territories = {t.pk: t for t in Territory.objects.all()}
         self.by_place: dict[str, list[Territory]] = {}
         for t in self.territories.values():
-            for key in {place_key(name) for name in (t.name, t.name_en, t.slug) if name}:
+            for key in {territory_name_key(name) for name in (t.name, t.name_en, t.slug) if name}:
                 self.by_place.setdefault(key, []).append(t)
         self.categories = {c.pk: c for c in Category.objects.all()}
         self.by_category: dict[str, Category] = {}
@@ -632,7 +634,7 @@ class Reference:
 
     def territory(self, text: str, *, local: bool) -> Territory:
         """The territory a name designates; ``local``: only a municipality or borough."""
-        found = self.by_place.get(place_key(text), [])
+        found = self.by_place.get(territory_name_key(text), [])
         if local:
             found = [
                 t for t in found if t.kind not in (Territory.Kind.REGION, Territory.Kind.SECTOR)
@@ -641,7 +643,7 @@ class Reference:
             found = sorted(found, key=lambda t: t.kind != Territory.Kind.MUNICIPALITY)
         if found:
             return found[0]
-        close = process.extractOne(place_key(text), list(self.by_place), score_cutoff=85)
+        close = process.extractOne(territory_name_key(text), list(self.by_place), score_cutoff=85)
         hint = (
             _(" Did you mean “%(name)s”?") % {"name": self.by_place[close[0]][0].name}
             if close
@@ -656,7 +658,7 @@ class Reference:
     def territory_label(self, territory_id: int) -> str:
         """How an export names a territory: its name, or its slug when the name is shared."""
         territory = self.territories[territory_id]
-        if len(self.by_place.get(place_key(territory.name), [])) > 1:
+        if len(self.by_place.get(territory_name_key(territory.name), [])) > 1:
             return territory.slug
         return territory.name
 
@@ -742,7 +744,7 @@ def cell_text(value) -> str:
         return value.isoformat()
     text = str(value).replace("\u00a0", " ").strip()
     if text.startswith("'") and text[1:2] in FORMULA_PREFIXES:
-        text = text[1:]  # neutralised on export (spreadsheets.neutralise_formula): read back as is
+        text = text[1:]  # neutralised on export (neutralise_formula): read back as is
     if len(text) > settings.REPERTOIRE_IMPORT_MAX_CELL_CHARS:
         raise CellProblem(
             _("The cell holds %(length)s characters; at most %(limit)s are accepted.")
@@ -751,15 +753,128 @@ def cell_text(value) -> str:
     return text
 
 
-def _choice(target: Target, text: str) -> str:
+def clean(target: Target, value, reference: Reference):
+    """The value of a cell for ``target`` as a revision stores it; ``None`` for an empty cell
+    (which an import reads as "leave the field as it is"). The cleaner of the target's kind
+    (:data:`CLEANERS`) does the work."""
+    text = cell_text(value)
+    if not text:
+        return None
+    if target.max_length and len(text) > target.max_length:
+        raise CellProblem(
+            _("“%(value)s…” is %(length)s characters long; at most %(limit)s fit.")
+            % {"value": text[:30], "length": len(text), "limit": target.max_length}
+        )
+    return CLEANERS[target.kind](text, target, reference)
+
+
+# One cleaner per kind of cell, as pretix's ``ImportColumn.clean``: each takes the cell's text
+# (never empty), the target it feeds and the import's reference data, and gives the value as a
+# revision stores it or raises ``CellProblem``.
+
+
+def _text(text: str, target: Target, reference: Reference) -> str:
+    return text
+
+
+def _uuid(text: str, target: Target, reference: Reference) -> str:
+    try:
+        return str(uuid_module.UUID(text))
+    except ValueError:
+        raise CellProblem(_("“%(value)s” is not a UUID.") % {"value": text}) from None
+
+
+def _email(text: str, target: Target, reference: Reference) -> str:
+    try:
+        validate_email(text)
+    except ValidationError:
+        raise CellProblem(_("“%(value)s” is not an email address.") % {"value": text}) from None
+    return text
+
+
+def _url(text: str, target: Target, reference: Reference) -> str:
+    """A website; ``https://`` is added to an address typed without its scheme."""
+    url = text if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I) else f"https://{text}"
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise CellProblem(_("“%(value)s” is not a website address.") % {"value": text}) from None
+    return url
+
+
+def _phone(text: str, target: Target, reference: Reference) -> dict:
+    """The number and its extension, if the cell gives one (``poste 12``, ``ext. 12``, ``#12``)."""
+    match = _EXTENSION.search(text)
+    number = text[: match.start()] if match else text
+    try:
+        normalised = normalise_phone(number)
+    except ValidationError as error:
+        raise CellProblem(error.messages[0]) from None
+    return {"number": normalised, "extension": match.group(1) if match else None}
+
+
+def _digits(text: str, target: Target, reference: Reference) -> str:
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        raise CellProblem(_("“%(value)s” is not a number.") % {"value": text})
+    return digits
+
+
+def _neq(text: str, target: Target, reference: Reference) -> str:
+    digits = re.sub(r"\s", "", text)
+    if not re.fullmatch(r"\d{10}", digits):
+        raise CellProblem(
+            _("“%(value)s” is not a Québec enterprise number (10 digits).") % {"value": text}
+        )
+    return digits
+
+
+def _charity(text: str, target: Target, reference: Reference) -> str:
+    number = re.sub(r"\s", "", text).upper()
+    if not re.fullmatch(r"\d{9}RR\d{4}", number):
+        raise CellProblem(
+            _("“%(value)s” is not a charity number such as 123456789RR0001.") % {"value": text}
+        )
+    return number
+
+
+def _postal_code(text: str, target: Target, reference: Reference) -> str:
+    code = format_postal_code(text)
+    try:
+        postal_code_validator(code)
+    except ValidationError:
+        compact = code.replace(" ", "")
+        if len(compact) < 6:
+            raise CellProblem(
+                _(
+                    "The postal code “%(value)s” is incomplete: a Canadian postal code has "
+                    "six characters, as in H2X 1Y4."
+                )
+                % {"value": text}
+            ) from None
+        raise CellProblem(
+            _("“%(value)s” is not a Canadian postal code such as H2X 1Y4.") % {"value": text}
+        ) from None
+    return code
+
+
+def _yesno(text: str, target: Target, reference: Reference) -> bool:
+    folded = fold(text)
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise CellProblem(_("“%(value)s” is neither yes nor no.") % {"value": text})
+
+
+def _choice(text: str, target: Target, reference: Reference) -> str:
+    """One of the field's choices, by its value or its label in French or English."""
     model = {"organisation": Organisation, "service": Service}.get(target.part, Phone)
     choices = model._meta.get_field(target.field).choices
     folded = fold(text)
     for value, label in choices:
         names = {fold(str(value)), fold(str(label))}
         # Both languages' labels, whatever the language of the import.
-        from django.utils import translation
-
         for language in ("fr", "en"):
             with translation.override(language):
                 names.add(fold(str(label)))
@@ -771,6 +886,82 @@ def _choice(target: Target, text: str) -> str:
     raise CellProblem(
         _("“%(value)s” is not one of: %(accepted)s.") % {"value": text, "accepted": accepted}
     )
+
+
+def _languages(text: str, target: Target, reference: Reference) -> str:
+    """Language names or codes, in French or English, as codes: ``"fr, en"``."""
+    codes = []
+    for item in re.split(r"[,;/\n]+", text):
+        word = fold(item)
+        if not word:
+            continue
+        code = _LANGUAGES.get(word) or (word if re.fullmatch(r"[a-z]{2,3}", word) else None)
+        if code is None:
+            raise CellProblem(_("“%(value)s” is not a language we know.") % {"value": item})
+        if code not in codes:
+            codes.append(code)
+    return ", ".join(codes)
+
+
+def _split(text: str) -> list[str]:
+    return [item.strip() for item in re.split(r"[;\n|]+", text) if item.strip()]
+
+
+def _categories(text: str, target: Target, reference: Reference) -> list[int]:
+    return sorted({reference.category(item).pk for item in _split(text)})
+
+
+def _territories(text: str, target: Target, reference: Reference) -> list[int]:
+    return sorted({reference.territory(item, local=False).pk for item in _split(text)})
+
+
+def _territory(text: str, target: Target, reference: Reference) -> int:
+    return reference.territory(text, local=True).pk
+
+
+def _hours(text: str, target: Target, reference: Reference) -> list[dict]:
+    return parse_hours(text)
+
+
+def _date(text: str, target: Target, reference: Reference) -> str:
+    """A date typed as text or as a date (whose cell text is ISO), in ISO form; day first, as
+    written in Québec."""
+    if match := _ISO_DATE.match(text):
+        year, month, day = map(int, match.groups())
+    elif match := _DMY_DATE.match(text):
+        day, month, year = map(int, match.groups())
+    else:
+        raise CellProblem(_("“%(value)s” is not a date such as 2026-03-31.") % {"value": text})
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        raise CellProblem(_("“%(value)s” is not a date that exists.") % {"value": text}) from None
+
+
+CLEANERS = {
+    "text": _text,
+    "longtext": _text,
+    "identifier": _text,
+    "uuid": _uuid,
+    "email": _email,
+    "url": _url,
+    "phone": _phone,
+    "digits": _digits,
+    "neq": _neq,
+    "charity": _charity,
+    "postal_code": _postal_code,
+    "yesno": _yesno,
+    "choice": _choice,
+    "languages": _languages,
+    "categories": _categories,
+    "territories": _territories,
+    "territory": _territory,
+    "hours": _hours,
+    "date": _date,
+}
+
+
+# --- Opening hours --------------------------------------------------------------------------------
 
 
 def _time(text: str) -> str:
@@ -827,143 +1018,3 @@ def format_hours(hours: list[dict]) -> str:
         if h.get("opens") and h.get("closes"):
             parts.append(f"{WEEKDAY_CODES[h['weekday']]} {h['opens'][:5]}-{h['closes'][:5]}")
     return "; ".join(parts)
-
-
-def _split(text: str) -> list[str]:
-    return [item.strip() for item in re.split(r"[;\n|]+", text) if item.strip()]
-
-
-def clean(target: Target, value, reference: Reference):
-    """The value of a cell for ``target`` as a revision stores it; ``None`` for an empty cell
-    (which an import reads as "leave the field as it is")."""
-    text = cell_text(value)
-    if not text:
-        return None
-    kind = target.kind
-    if target.max_length and len(text) > target.max_length:
-        raise CellProblem(
-            _("“%(value)s…” is %(length)s characters long; at most %(limit)s fit.")
-            % {"value": text[:30], "length": len(text), "limit": target.max_length}
-        )
-    if kind in ("text", "longtext", "identifier"):
-        return text
-    if kind == "uuid":
-        try:
-            return str(uuid_module.UUID(text))
-        except ValueError:
-            raise CellProblem(_("“%(value)s” is not a UUID.") % {"value": text}) from None
-    if kind == "email":
-        try:
-            validate_email(text)
-        except ValidationError:
-            raise CellProblem(_("“%(value)s” is not an email address.") % {"value": text}) from None
-        return text
-    if kind == "url":
-        url = text if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I) else f"https://{text}"
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            raise CellProblem(
-                _("“%(value)s” is not a website address.") % {"value": text}
-            ) from None
-        return url
-    if kind == "phone":
-        match = _EXTENSION.search(text)
-        number = text[: match.start()] if match else text
-        try:
-            normalised = normalise_phone(number)
-        except ValidationError as error:
-            raise CellProblem(error.messages[0]) from None
-        return {"number": normalised, "extension": match.group(1) if match else None}
-    if kind == "digits":
-        digits = re.sub(r"\D", "", text)
-        if not digits:
-            raise CellProblem(_("“%(value)s” is not a number.") % {"value": text})
-        return digits
-    if kind == "neq":
-        digits = re.sub(r"\s", "", text)
-        if not re.fullmatch(r"\d{10}", digits):
-            raise CellProblem(
-                _("“%(value)s” is not a Québec enterprise number (10 digits).") % {"value": text}
-            )
-        return digits
-    if kind == "charity":
-        number = re.sub(r"\s", "", text).upper()
-        if not re.fullmatch(r"\d{9}RR\d{4}", number):
-            raise CellProblem(
-                _("“%(value)s” is not a charity number such as 123456789RR0001.") % {"value": text}
-            )
-        return number
-    if kind == "postal_code":
-        code = normalise_postal_code(text)
-        try:
-            postal_code_validator(code)
-        except ValidationError:
-            compact = code.replace(" ", "")
-            if len(compact) < 6:
-                raise CellProblem(
-                    _(
-                        "The postal code “%(value)s” is incomplete: a Canadian postal code has "
-                        "six characters, as in H2X 1Y4."
-                    )
-                    % {"value": text}
-                ) from None
-            raise CellProblem(
-                _("“%(value)s” is not a Canadian postal code such as H2X 1Y4.") % {"value": text}
-            ) from None
-        return code
-    if kind == "yesno":
-        folded = fold(text)
-        if folded in _YES:
-            return True
-        if folded in _NO:
-            return False
-        raise CellProblem(_("“%(value)s” is neither yes nor no.") % {"value": text})
-    if kind == "choice":
-        return _choice(target, text)
-    if kind == "languages":
-        codes = []
-        for item in re.split(r"[,;/\n]+", text):
-            word = fold(item)
-            if not word:
-                continue
-            code = _LANGUAGES.get(word) or (word if re.fullmatch(r"[a-z]{2,3}", word) else None)
-            if code is None:
-                raise CellProblem(_("“%(value)s” is not a language we know.") % {"value": item})
-            if code not in codes:
-                codes.append(code)
-        return ", ".join(codes)
-    if kind == "categories":
-        return sorted({reference.category(item).pk for item in _split(text)})
-    if kind == "territories":
-        return sorted({reference.territory(item, local=False).pk for item in _split(text)})
-    if kind == "territory":
-        return reference.territory(text, local=True).pk
-    if kind == "hours":
-        return parse_hours(text)
-    if kind == "date":
-        return date_text(value)
-    raise AssertionError(f"unknown kind {kind}")
-
-
-def date_text(value) -> str:
-    """Dates typed as text or as dates, in ISO form (day first, as written in Québec)."""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = cell_text(value)
-    if match := _ISO_DATE.match(text):
-        year, month, day = map(int, match.groups())
-    elif match := _DMY_DATE.match(text):
-        day, month, year = map(int, match.groups())
-    else:
-        raise CellProblem(_("“%(value)s” is not a date such as 2026-03-31.") % {"value": text})
-    try:
-        return datetime.date(year, month, day).isoformat()
-    except ValueError:
-        raise CellProblem(_("“%(value)s” is not a date that exists.") % {"value": text}) from None
-
-
-# Child models, for the parts of a row (used to build blank rows in revision format).
-PART_MODELS = {"service": Service, "location": Location, "hours": OpeningHours, "phone": Phone}

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
+from organisations.lib.formulas import neutralise_formula
 from organisations.models import Organisation
 
 from .columns import (
@@ -26,7 +27,6 @@ from .columns import (
     format_hours,
 )
 from .records import contents
-from .spreadsheets import neutralise_formula
 
 HEADERS = EXPORT_KEYS + EXPORT_READ_ONLY
 _CHUNK = 500

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from organisations.geocoding import fold
+from organisations.lib.text import fold
 from organisations.models import Category
 
 from .columns import TARGETS, TARGETS_BY_KEY, suggest_target
@@ -271,9 +271,6 @@ class MappingForm(forms.Form):
             and not self.profile.is_default
             and self.user.has_perm("imports.change_mappingprofile")
         )
-
-    def column_rows(self):
-        return [self[name] for name in self.column_fields]
 
     def clean_category_map(self):
         return category_map_parse(self.cleaned_data.get("category_map") or "")

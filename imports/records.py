@@ -17,7 +17,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from modelcluster.models import get_serializable_data_for_fields
 from wagtail.models import Revision
 
-from organisations.geocoding import fold, normalise_postal_code, place_key
+from organisations.geocoding import place_key, postal_code_key
+from organisations.lib.text import fold
 from organisations.models import (
     Location,
     OpeningHours,
@@ -26,8 +27,6 @@ from organisations.models import (
     Phone,
     Service,
 )
-
-CHILDREN = {"services": Service, "locations": Location, "phones": Phone}
 
 
 def as_content(data: dict) -> dict:
@@ -82,9 +81,15 @@ def contents(organisation_ids: list[int], revisions: dict | None = None) -> dict
             live_ids.append(pk)
     for revision_id, content in Revision.objects.filter(pk__in=drafts).values_list("pk", "content"):
         result[drafts[revision_id]] = content
-    if not live_ids:
-        return result
+    if live_ids:
+        result.update(_live_contents(live_ids))
+    return result
 
+
+def _live_contents(live_ids: list[int]) -> dict[int, dict]:
+    """Records without a pending draft, read from their rows: one query per kind of child for
+    the whole chunk, never one per record."""
+    result: dict[int, dict] = {}
     for values in Organisation.objects.filter(pk__in=live_ids).values():
         record = _row(Organisation, values)
         record.update(services=[], locations=[], phones=[], identifiers=[])
@@ -165,12 +170,10 @@ def _service_key(service: dict) -> str:
 
 
 def _place_without_address(locations: list[dict], values: dict) -> dict | None:
-    postal_code = normalise_postal_code(values.get("postal_code") or "")
+    postal_code = postal_code_key(values.get("postal_code") or "")
     if postal_code:
         same = [
-            loc
-            for loc in locations
-            if normalise_postal_code(loc.get("postal_code") or "") == postal_code
+            loc for loc in locations if postal_code_key(loc.get("postal_code") or "") == postal_code
         ]
         if len(same) == 1:
             return same[0]
@@ -224,28 +227,42 @@ def merge(content: dict, data: dict, *, scheme: str = "") -> list[dict]:
     number (phones)."""
     changes: list[dict] = []
     _set_fields(content, data.get("organisation", {}), "organisation", "", changes)
+    _merge_identifier(content, data.get("key", {}).get("partner_id"), scheme, changes)
+    _merge_services(content, data.get("services", []), changes)
+    _merge_locations(content, data.get("locations", []), changes)
+    _merge_phones(content, data.get("phones", []), changes)
+    return changes
 
-    partner_id = data.get("key", {}).get("partner_id")
-    if scheme and partner_id:
-        identifiers = content.setdefault("identifiers", [])
-        if not any(
-            i.get("scheme") == scheme and i.get("identifier") == partner_id for i in identifiers
-        ):
-            row = blank(OrganisationIdentifier)
-            row.update(scheme=scheme, identifier=partner_id)
-            identifiers.append(row)
-            changes.append(
-                {
-                    "part": "identifier",
-                    "name": scheme,
-                    "field": "identifier",
-                    "before": None,
-                    "after": partner_id,
-                }
-            )
 
+def _added(part: str, name: str) -> dict:
+    """The change that says a child was added."""
+    return {"part": part, "name": name, "field": "", "before": None, "after": "new"}
+
+
+def _merge_identifier(content: dict, partner_id: str | None, scheme: str, changes: list):
+    """The partner's id for the record, under the profile's scheme, unless it has it already."""
+    if not (scheme and partner_id):
+        return
+    identifiers = content.setdefault("identifiers", [])
+    if any(i.get("scheme") == scheme and i.get("identifier") == partner_id for i in identifiers):
+        return
+    row = blank(OrganisationIdentifier)
+    row.update(scheme=scheme, identifier=partner_id)
+    identifiers.append(row)
+    changes.append(
+        {
+            "part": "identifier",
+            "name": scheme,
+            "field": "identifier",
+            "before": None,
+            "after": partner_id,
+        }
+    )
+
+
+def _merge_services(content: dict, wanted: list[dict], changes: list):
     services = content.setdefault("services", [])
-    for values in data.get("services", []):
+    for values in wanted:
         if not (values.get("uuid") or values.get("name_fr") or values.get("name_en")):
             # A partner's columns about what the organisation offers ("Clientèle", "Frais")
             # without a service name: its only service, or one named after the organisation.
@@ -258,21 +275,15 @@ def merge(content: dict, data: dict, *, scheme: str = "") -> list[dict]:
             existing = blank(Service)
             existing["languages"] = "fr"
             services.append(existing)
-            changes.append(
-                {
-                    "part": "service",
-                    "name": values.get("name_fr", ""),
-                    "field": "",
-                    "before": None,
-                    "after": "new",
-                }
-            )
+            changes.append(_added("service", values.get("name_fr", "")))
             _set_fields(existing, values, "service", values.get("name_fr", ""), [])
         else:
             _set_fields(existing, values, "service", existing.get("name_fr", ""), changes)
 
+
+def _merge_locations(content: dict, wanted: list[dict], changes: list):
     locations = content.setdefault("locations", [])
-    for values in data.get("locations", []):
+    for values in wanted:
         if values.get("uuid") or values.get("street_address") or values.get("name"):
             existing = _find(locations, values, place_key)
         else:
@@ -284,54 +295,50 @@ def merge(content: dict, data: dict, *, scheme: str = "") -> list[dict]:
             existing = blank(Location)
             existing["hours"] = []
             locations.append(existing)
-            changes.append(
-                {"part": "location", "name": label, "field": "", "before": None, "after": "new"}
-            )
+            changes.append(_added("location", label))
             _set_fields(existing, values, "location", label, [])
         else:
             label = existing.get("street_address") or existing.get("name") or label
             _set_fields(existing, values, "location", label, changes)
         if values.get("hours") is not None:
-            wanted = _hours_key(values["hours"])
-            current = existing.setdefault("hours", [])
-            if _hours_key(current) != wanted:
-                if current or existing.get("pk") is not None:  # a new place is one change
-                    changes.append(
-                        {
-                            "part": "location",
-                            "name": label,
-                            "field": "hours",
-                            "before": _hours_key(current),
-                            "after": wanted,
-                        }
-                    )
-                rows = []
-                for weekday, opens, closes in wanted:
-                    row = blank(OpeningHours)
-                    row.update(weekday=weekday, opens=f"{opens}:00", closes=f"{closes}:00")
-                    rows.append(row)
-                existing["hours"] = rows
+            _merge_hours(existing, values["hours"], label, changes)
 
+
+def _merge_hours(location: dict, hours: list[dict], label: str, changes: list):
+    """A place's opening hours, replaced as a whole when the file gives others."""
+    wanted = _hours_key(hours)
+    current = location.setdefault("hours", [])
+    if _hours_key(current) == wanted:
+        return
+    if current or location.get("pk") is not None:  # a new place is one change
+        changes.append(
+            {
+                "part": "location",
+                "name": label,
+                "field": "hours",
+                "before": _hours_key(current),
+                "after": wanted,
+            }
+        )
+    rows = []
+    for weekday, opens, closes in wanted:
+        row = blank(OpeningHours)
+        row.update(weekday=weekday, opens=f"{opens}:00", closes=f"{closes}:00")
+        rows.append(row)
+    location["hours"] = rows
+
+
+def _merge_phones(content: dict, wanted: list[dict], changes: list):
     phones = content.setdefault("phones", [])
-    for values in data.get("phones", []):
-
-        def key(phone):
-            return (phone.get("number"), phone.get("extension") or "")
-
-        existing = next((p for p in phones if key(p) == key(values)), None)
+    for values in wanted:
+        number = (values.get("number"), values.get("extension") or "")
+        existing = next(
+            (p for p in phones if (p.get("number"), p.get("extension") or "") == number), None
+        )
         if existing is None:
             existing = blank(Phone)
             phones.append(existing)
-            changes.append(
-                {
-                    "part": "phone",
-                    "name": values["number"],
-                    "field": "",
-                    "before": None,
-                    "after": "new",
-                }
-            )
+            changes.append(_added("phone", values["number"]))
             _set_fields(existing, values, "phone", values["number"], [])
         else:
             _set_fields(existing, values, "phone", values["number"], changes)
-    return changes

@@ -14,13 +14,17 @@ The steps, each a function the admin wizard, the command line and the tasks all 
    the records' state is kept in a django-reversion revision tagged with the batch, and if
    anything fails what was already written is rolled back: never a half-applied file.
 5. :func:`batch_rollback` puts every record the batch touched back as it was.
+
+What runs in the background is a task declared beside the service it calls, as pretix does
+(``check_batch``, ``apply_batch``, ``notify_batch``, ``geocode_batch``): it takes primary keys,
+and the services queue it once their transaction commits. Reading the file and gathering its
+rows by organisation is :mod:`imports.reading`.
 """
 
 import logging
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import islice
 
 import reversion
@@ -35,17 +39,21 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 from wagtail.log_actions import log
 from wagtail.models import Revision, WorkflowState
 
 from organisations.audit import audited, snapshot_records
-from organisations.geocoding import fold
 from organisations.models import AuditSource, Organisation
+from organisations.quality.services import recompute_quality
+from organisations.roles import CURATORS
 from organisations.search import public_version_bump, search_document_update
+from organisations.services import organisation_geocode
 
-from .columns import TARGETS_BY_KEY, CellProblem, Reference, clean, default_columns
-from .matching import Matcher, name_key
+from .columns import Reference, default_columns
+from .matching import Match, Matcher, name_key
 from .models import BatchRevision, ImportBatch, ImportRow, MappingProfile
+from .reading import Group, read_groups
 from .records import as_content, blank, contents, copy_content, merge
 from .spreadsheets import SheetError, open_sheet
 from .workflow import quiet_workflow_notifications
@@ -129,181 +137,6 @@ def batch_create(
 # --- 2. The dry run -------------------------------------------------------------------------------
 
 
-@dataclass
-class Group:
-    """The rows of the file about one organisation."""
-
-    number: int
-    rows: list[int]
-    key: dict = field(default_factory=dict)
-    data: dict = field(
-        default_factory=lambda: {"organisation": {}, "services": [], "locations": [], "phones": []}
-    )
-    errors: list[dict] = field(default_factory=list)
-    duplicate_of: int | None = None
-    sources: dict = field(default_factory=dict)  # field -> (row, column) that gave its value
-
-    @property
-    def name(self) -> str:
-        return self.data["organisation"].get("name", "")
-
-    def error(self, row: int, column: str, value, message: str):
-        self.errors.append(
-            {"row": row, "column": column, "value": str(value)[:200], "message": str(message)}
-        )
-
-
-def _column_indexes(headers: list[str], columns: list[dict]) -> tuple[list, list[str]]:
-    """(index, header, target) for each mapped column; fails on a mapped column the file lacks."""
-    exact = {h: i for i, h in enumerate(headers) if h}
-    folded = {fold(h): i for i, h in enumerate(headers) if h}
-    mapped, missing = [], []
-    for column in columns:
-        target = TARGETS_BY_KEY.get(column.get("target") or "")
-        if target is None:
-            continue
-        name = " ".join(str(column["column"]).split())
-        index = exact.get(name, folded.get(fold(name)))
-        if index is None:
-            missing.append((name, target))
-        else:
-            mapped.append((index, name, target))
-    if missing:
-        found = ", ".join(f"“{h}”" for h in headers if h) or _("none")
-        raise SheetError(
-            ngettext(
-                "The file has no column %(columns)s, which the profile reads. Columns found: "
-                "%(found)s. Correct the file or edit the profile.",
-                "The file has no columns %(columns)s, which the profile reads. Columns found: "
-                "%(found)s. Correct the file or edit the profile.",
-                len(missing),
-            )
-            % {
-                "columns": ", ".join(f"“{name}” ({target.label})" for name, target in missing),
-                "found": found,
-            }
-        )
-    if not any(t.key in ("name", "uuid", "partner_id") for _i, _h, t in mapped):
-        raise SheetError(_("The profile does not say which column holds the organisation's name."))
-    return mapped, [h for i, h in enumerate(headers) if h and i not in {m[0] for m in mapped}]
-
-
-def _add_child(children: list, values: dict):
-    if values and values not in children:
-        children.append(values)
-
-
-def _read_groups(
-    sheet, snapshot: dict, reference: Reference, info: dict, progress
-) -> Iterator[Group]:
-    """The file's rows, cleaned and gathered by organisation. One row per organisation: each
-    group as soon as its row is read (a 60,000-row file is never held whole). One row per
-    service: the groups once the whole file is read, since an organisation's rows may be
-    anywhere in it. ``info`` is filled in at the end (rows read, columns left out, notes)."""
-    mapped, unmapped = _column_indexes(sheet.headers, snapshot["columns"])
-    by_service = snapshot["layout"] == MappingProfile.Layout.SERVICE
-    groups: list[Group] = []  # one row per service: every group until the end of the file
-    by_key: dict[str, Group | int] = {}  # the group (by service), or its first row's number
-    current: Group | None = None
-    rows = 0
-    for number, values in sheet.rows:
-        rows += 1
-        if rows % 1000 == 0:
-            progress(rows)
-        parts = {"key": {}, "organisation": {}, "service": {}, "location": {}, "phone": {},
-                 "fax": {}, "toll_free": {}}  # fmt: skip
-        problems = []
-        for index, header, target in mapped:
-            raw = values[index] if index < len(values) else None
-            try:
-                value = clean(target, raw, reference)
-            except CellProblem as problem:
-                problems.append((header, raw, problem))
-                continue
-            if value is None:
-                continue
-            if target.part == "key":
-                parts["key"][target.key] = value
-            elif target.kind == "phone":
-                parts[target.part]["number"] = value["number"]
-                if value["extension"]:
-                    parts[target.part].setdefault("extension", value["extension"])
-            else:
-                parts[target.part][target.field] = value
-        key = parts["key"]
-        name = parts["organisation"].get("name", "")
-        identity = (
-            key.get("partner_id") or key.get("uuid") or (name_key(name) if by_service else "")
-        )
-        if by_service and not identity and current is not None:
-            group = current  # the organisation's cells left blank (or merged): the one above
-        elif identity and identity in by_key and not by_service:
-            # One row per organisation: a second row is a repeat.
-            repeat = Group(number=number, rows=[number], key=key, duplicate_of=by_key[identity])
-            repeat.data["organisation"] = parts["organisation"]
-            yield repeat
-            continue
-        elif identity and identity in by_key:
-            group = by_key[identity]
-        else:
-            group = Group(number=number, rows=[], key=dict(key))
-            if by_service:
-                groups.append(group)
-            if identity:
-                by_key[identity] = group if by_service else number
-        current = group
-        if number not in group.rows:
-            group.rows.append(number)
-        for header, raw, problem in problems:
-            group.error(number, header, raw if raw is not None else "", problem)
-        for name_, value in key.items():
-            group.key.setdefault(name_, value)
-        organisation = group.data["organisation"]
-        for name_, value in parts["organisation"].items():
-            if name_ in organisation and organisation[name_] != value:
-                row, _column = group.sources[name_]
-                group.error(
-                    number,
-                    _column_of(mapped, "organisation", name_),
-                    value,
-                    _("Row %(row)s gives another value for the same organisation: “%(other)s”.")
-                    % {"row": row, "other": organisation[name_]},
-                )
-            else:
-                organisation[name_] = value
-                group.sources.setdefault(name_, (number, ""))
-        _add_child(group.data["services"], parts["service"])
-        location = parts["location"]
-        if location and location not in group.data["locations"]:
-            group.data["locations"].append(location)
-        for kind in ("phone", "fax", "toll_free"):
-            phone = parts[kind]
-            if not phone.get("number"):
-                continue
-            if kind != "phone":
-                phone["kind"] = kind
-            if not any(
-                p["number"] == phone["number"] and p.get("extension") == phone.get("extension")
-                for p in group.data["phones"]
-            ):
-                group.data["phones"].append(phone)
-        if not by_service:
-            yield group
-    progress(rows)
-    info.update(
-        rows=rows,
-        format=sheet.format,
-        header_row=sheet.header_row,
-        unmapped_columns=unmapped,
-        notes=list(sheet.notes),
-    )
-    yield from groups
-
-
-def _column_of(mapped, part: str, field_name: str) -> str:
-    return next((h for _i, h, t in mapped if t.part == part and t.field == field_name), "")
-
-
 def _missing_required(group: Group, content: dict, new: bool) -> None:
     """What a record needs that the file does not give (a new organisation's name, a new
     service's French name, a new place's municipality)."""
@@ -340,21 +173,10 @@ def _in_review(ids: list[int]) -> set[int]:
 
 
 def _assess(groups: list[Group], snapshot: dict, matcher: Matcher) -> list[ImportRow]:
+    """What applying each group of a chunk would do: its outcome and its changes, compared with
+    the record it matches (the chunk's records read in one round of queries)."""
     scheme = snapshot["scheme"]
-    found = []
-    for group in groups:
-        match = None
-        if group.duplicate_of is None and not group.errors:
-            match = matcher.match(
-                partner_id=group.key.get("partner_id", ""),
-                uuid=group.key.get("uuid", ""),
-                name=group.name,
-                postal_codes=[
-                    loc["postal_code"] for loc in group.data["locations"] if loc.get("postal_code")
-                ],
-                phones=[p["number"] for p in group.data["phones"]],
-            )
-        found.append(match)
+    found = [_match(group, matcher) for group in groups]
     ids = sorted({m.organisation_id for m in found if m and m.organisation_id})
     revisions: dict[int, int | None] = {}
     current = contents(ids, revisions)
@@ -387,21 +209,7 @@ def _assess(groups: list[Group], snapshot: dict, matcher: Matcher) -> list[Impor
             content = current[match.organisation_id]
             if matched[match.organisation_id] > 1:
                 content = copy_content(content)
-            result.changes = merge(content, group.data, scheme=scheme)
-            _missing_required(group, _new_children(content), new=False)
-            if group.errors:
-                # Fixed in the file first: a person confirming a match could not apply it.
-                result.outcome = Outcome.ERROR
-            elif match.how == "probable":
-                result.outcome = Outcome.PROBABLE
-                result.match_score = match.score
-                result.match_reason = match.reason
-            elif not result.changes:
-                result.outcome = Outcome.UNCHANGED
-            elif match.organisation_id in in_review:
-                result.outcome = Outcome.IN_REVIEW
-            else:
-                result.outcome = Outcome.UPDATE
+            _compare(result, group, match, content, scheme, match.organisation_id in in_review)
         else:
             content = blank(Organisation)
             result.changes = merge(content, group.data, scheme=scheme)
@@ -411,6 +219,43 @@ def _assess(groups: list[Group], snapshot: dict, matcher: Matcher) -> list[Impor
             result.errors = group.errors
         results.append(result)
     return results
+
+
+def _match(group: Group, matcher: Matcher) -> Match | None:
+    """The record a group is about, if any (none looked for a repeat or a group in error)."""
+    if group.duplicate_of is not None or group.errors:
+        return None
+    return matcher.match(
+        partner_id=group.key.get("partner_id", ""),
+        uuid=group.key.get("uuid", ""),
+        name=group.name,
+        postal_codes=[
+            loc["postal_code"] for loc in group.data["locations"] if loc.get("postal_code")
+        ],
+        phones=[p["number"] for p in group.data["phones"]],
+    )
+
+
+def _compare(
+    result: ImportRow, group: Group, match: Match, content: dict, scheme: str, in_review: bool
+) -> None:
+    """Lay the group's values over the content of the record it matches: the changes, and the
+    outcome they make."""
+    result.changes = merge(content, group.data, scheme=scheme)
+    _missing_required(group, _new_children(content), new=False)
+    if group.errors:
+        # Fixed in the file first: a person confirming a match could not apply it.
+        result.outcome = Outcome.ERROR
+    elif match.how == "probable":
+        result.outcome = Outcome.PROBABLE
+        result.match_score = match.score
+        result.match_reason = match.reason
+    elif not result.changes:
+        result.outcome = Outcome.UNCHANGED
+    elif in_review:
+        result.outcome = Outcome.IN_REVIEW
+    else:
+        result.outcome = Outcome.UPDATE
 
 
 def _new_children(content: dict) -> dict:
@@ -465,8 +310,6 @@ def _progress(batch: ImportBatch, done: int, total: int | None = None):
 def batch_check_start(*, batch: ImportBatch, profile: MappingProfile) -> ImportBatch:
     """Read the batch with ``profile`` and queue its dry run. The batch is claimed in one
     update, so two clicks queue one check (the counterpart of :func:`batch_apply_start`)."""
-    from .tasks import check_batch
-
     claimed = ImportBatch.objects.filter(
         pk=batch.pk, status__in=[ImportBatch.Status.UPLOADED, ImportBatch.Status.CHECKED]
     ).update(
@@ -541,6 +384,15 @@ def batch_check(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+@task()
+def check_batch(batch_id: int, language: str | None = None) -> dict:
+    """The dry run of an uploaded file, its problems written in ``language``; returns its
+    summary."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        batch = batch_check(batch=ImportBatch.objects.get(pk=batch_id))
+    return batch.summary
+
+
 def _check(batch: ImportBatch) -> ImportBatch:
     snapshot = batch.profile_snapshot
     reference = Reference(snapshot.get("category_map"))
@@ -552,7 +404,7 @@ def _check(batch: ImportBatch) -> ImportBatch:
     total = 0
     by_service = snapshot["layout"] == MappingProfile.Layout.SERVICE
     with batch.original.open("rb") as stream, open_sheet(stream, batch.filename) as sheet:
-        groups = _read_groups(sheet, snapshot, reference, info, lambda n: _progress(batch, n))
+        groups = read_groups(sheet, snapshot, reference, info, lambda n: _progress(batch, n))
         if by_service:
             # Read to the end first (an organisation's rows may be anywhere), then compare
             # with a progress bar of organisations.
@@ -677,8 +529,6 @@ def batch_apply_refusal(*, batch: ImportBatch, user) -> str:
 def batch_apply_start(*, batch: ImportBatch, user) -> ImportBatch:
     """Claim the batch for applying (only once), then queue the work. Refused up front when the
     user may not publish what the batch publishes."""
-    from .tasks import apply_batch
-
     if refusal := batch_apply_refusal(batch=batch, user=user):
         raise ImportRefused(f"{refusal} {_('Nothing was written.')}")
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.CHECKED).update(
@@ -754,6 +604,18 @@ def batch_apply(*, batch: ImportBatch, user=None) -> ImportBatch:
     ids = list(applied.values_list("organisation_id", flat=True))
     transaction.on_commit(lambda: _after_apply(batch, ids))
     return batch
+
+
+@task()
+def apply_batch(batch_id: int, language: str | None = None) -> str:
+    """Apply a confirmed batch (claimed by ``batch_apply_start``); returns its final status."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            batch = batch_apply(batch=batch)
+        except ImportRefused:  # the batch keeps the reason and waits for someone who may
+            batch.refresh_from_db()
+    return batch.status
 
 
 def _apply_chunk(batch: ImportBatch, chunk: list[ImportRow], user, workflow):
@@ -887,10 +749,6 @@ def _apply_new(batch, result, user, workflow, scheme):
 
 
 def _after_apply(batch: ImportBatch, organisation_ids: list[int]):
-    from organisations.tasks import recompute_quality
-
-    from .tasks import geocode_batch, notify_batch
-
     geocode_batch.enqueue(batch.pk)
     notify_batch.enqueue(batch.pk)
     if not batch.publish_directly:
@@ -905,8 +763,6 @@ def _after_apply(batch: ImportBatch, organisation_ids: list[int]):
 def batch_notify(*, batch: ImportBatch) -> int:
     """One email to the importer (it is done) and one to each reviewer (so many records wait),
     instead of one workflow email per record. Returns how many emails went out."""
-    from review.services import CURATORS
-
     applied = batch.results.filter(applied=True).count()
     admin_url = settings.WAGTAILADMIN_BASE_URL + reverse("imports:batch", args=[batch.pk])
     sent = 0
@@ -951,6 +807,28 @@ def batch_notify(*, batch: ImportBatch) -> int:
                     emails,
                 )
     return sent
+
+
+@task()
+def notify_batch(batch_id: int) -> int:
+    return batch_notify(batch=ImportBatch.objects.get(pk=batch_id))
+
+
+@task(queue_name="geocoding")
+def geocode_batch(batch_id: int) -> int:
+    """Geocode the addresses of the organisations a batch wrote (saved rows and drafts), one
+    queue for all geocoding so the provider's rate limit holds. Returns how many were looked at."""
+    ids = (
+        ImportBatch.objects.get(pk=batch_id)
+        .results.filter(applied=True)
+        .values_list("organisation_id", flat=True)
+    )
+    count = 0
+    for organisation_id in ids:
+        if organisation_id:
+            organisation_geocode(organisation_id=organisation_id)
+            count += 1
+    return count
 
 
 # --- 5. Roll back ---------------------------------------------------------------------------------

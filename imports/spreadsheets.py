@@ -1,4 +1,4 @@
-"""Helpers shared by every spreadsheet Répertoire writes or reads.
+"""Opening a partner's file and reading its first sheet.
 
 Reading a partner's file is :func:`open_sheet`: xlsx and ods (their XML streamed a block at a
 time by :mod:`imports.xmlsheets`, never the whole sheet in memory), csv in any common encoding
@@ -17,60 +17,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-# A cell that starts with one of these is run as a formula by Excel, LibreOffice and Google
-# Sheets (OWASP "CSV injection"); tab and carriage return hide such a prefix.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from .cells import SheetError, limit
+from .xmlsheets import Clock, ods_rows, timed, xlsx_rows
 
 _ZIP_MAGIC = b"PK\x03\x04"
 # Compound File Binary: Excel 97-2003 (.xls) and every password-protected (encrypted) workbook.
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-
-
-def neutralise_formula(value):
-    """Make a text cell safe to open in a spreadsheet: a leading apostrophe keeps a formula as
-    text. Numbers, dates and empty cells pass through unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-class SheetError(Exception):
-    """The file cannot be read as a whole; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class FormulaWithoutValue:
-    """A formula cell saved by a program that did not compute it: there is no value to take."""
-
-    formula: str
-
-    def __str__(self):
-        return self.formula
-
-
-@dataclass(frozen=True)
-class CellError:
-    """A cell showing a spreadsheet error such as ``#REF!``."""
-
-    code: str
-
-    def __str__(self):
-        return self.code
-
-
-@dataclass(frozen=True)
-class OverlongCell:
-    """A cell longer than ``MAX_CELL_CHARS``: only its length and its start were kept."""
-
-    length: int
-    start: str
-
-    def __str__(self):
-        return self.start
 
 
 @dataclass
@@ -86,10 +41,6 @@ class Sheet:
     notes: list[str] = field(default_factory=list)  # what the reader did that a person should know
 
 
-def limit(name: str) -> int:
-    return getattr(settings, f"REPERTOIRE_IMPORT_{name}")
-
-
 def _header_text(value) -> str:
     if value is None:
         return ""
@@ -103,8 +54,6 @@ def open_sheet(file, filename: str = "") -> Iterator[Sheet]:
     The kind of file is told from its content, not its name. ``SheetError`` for a file that
     cannot be read; rows are read as they are iterated, and ``SheetError`` can also come then
     (too many rows, a row too wide, reading too long)."""
-    from .xmlsheets import Clock, ods_rows, timed, xlsx_rows
-
     stream = open(file, "rb") if isinstance(file, str) else file  # noqa: SIM115
     clock = Clock()
     clock.run()
@@ -185,26 +134,6 @@ def _is_ods(archive: zipfile.ZipFile) -> bool:
 # --- CSV ------------------------------------------------------------------------------------------
 
 
-def decode_text(data: bytes) -> str:
-    """Text in the encodings partners' files come in: UTF-8 (with or without its mark), UTF-16
-    with its mark (Excel's "Unicode text"), else Windows-1252, which also reads Latin-1."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                break
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:  # bytes cp1252 leaves undefined: plain Latin-1 reads everything
-        return data.decode("latin-1")
-
-
 def _separator(text: str) -> str:
     """The separator of the first non-empty line: the one of ``;``, tab, ``,`` it uses most."""
     line = next((line for line in text.splitlines() if line.strip()), "")
@@ -214,7 +143,9 @@ def _separator(text: str) -> str:
 
 
 def _encoding(stream) -> str:
-    """As :func:`decode_text` chooses, checked a block at a time over the whole file."""
+    """The encoding partners' files come in: UTF-8 (with or without its mark), UTF-16 with its
+    mark (Excel's "Unicode text"), else Windows-1252, which also reads Latin-1; checked a block
+    at a time over the whole file."""
 
     def decodes(encoding: str) -> bool:
         stream.seek(0)

@@ -12,8 +12,11 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, ObjectLis
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from organisations import hooks as organisation_hooks
 
 from . import admin_views
 from .columns import TARGETS
@@ -160,6 +163,26 @@ def register_admin_urls():
         path("<int:pk>/original/", admin_views.original, name="original"),
     ]
     return [path("imports/", include((urls, "imports"), namespace="imports"))]
+
+
+@hooks.register(organisation_hooks.LISTING_MORE_BUTTONS)
+def export_buttons(request) -> list:
+    """The organisation listing's "Export for import" buttons, carrying its filters and search."""
+    if not request.user.has_perm("organisations.view_organisation"):
+        return []
+    query = request.GET.copy()
+    for key in ("p", "export"):
+        query.pop(key, None)
+    suffix = f"?{query.urlencode()}" if query else ""
+    return [
+        Button(
+            _("Export for import (%(format)s)") % {"format": format},
+            url=reverse("imports:export", args=[format]) + suffix,
+            icon_name="download",
+            priority=110 + index,
+        )
+        for index, format in enumerate(("xlsx", "csv"))
+    ]
 
 
 class PermissionMenuItem(MenuItem):

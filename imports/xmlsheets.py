@@ -12,7 +12,7 @@ workbook, its relations, the styles that say which numbers are dates).
 
 Both readers give ``(row number, values)`` as a spreadsheet program numbers its rows; values are
 ``None`` (empty), ``str``, ``int``/``float``, ``bool``, ``datetime``/``date``/``time``, or one of
-the markers of :mod:`imports.spreadsheets` (``OverlongCell``, ``CellError``,
+the markers of :mod:`imports.cells` (``OverlongCell``, ``CellError``,
 ``FormulaWithoutValue``).
 """
 
@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._reader import _cast_number
 
-from .spreadsheets import CellError, FormulaWithoutValue, OverlongCell, SheetError, limit
+from .cells import CellError, FormulaWithoutValue, OverlongCell, SheetError, limit
 
 BLOCK = 64 * 1024  # bytes of XML handed to expat at a time
 SHOWN_CHARS = 200  # what is kept of an overlong cell, to show in its row's error

@@ -334,7 +334,7 @@ def test_geocoding_of_imported_addresses_is_queued_not_done_inline(
 ):
     geocoded = []
     monkeypatch.setattr(
-        "imports.tasks.organisation_geocode",
+        "imports.services.organisation_geocode",
         lambda organisation_id: geocoded.append(organisation_id),
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -479,7 +479,7 @@ def test_a_claimed_publish_directly_import_goes_back_to_waiting_if_its_applier_m
     ImportBatch.objects.filter(pk=publishing.pk).update(
         status=ImportBatch.Status.APPLYING, applied_by=curator
     )
-    from imports.tasks import apply_batch
+    from imports.services import apply_batch
 
     assert apply_batch.call(publishing.pk, "en") == ImportBatch.Status.CHECKED
     publishing.refresh_from_db()
