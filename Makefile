@@ -28,6 +28,7 @@ migrate: install
 demo: install
 	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo --organisations $(DEMO_ORGANISATIONS) --if-empty
 	$(PY) manage.py create_demo_users
+	$(PY) manage.py seed_requests --years 2 --if-empty
 
 # Links in emails and notifications point at the server being run (SITE_URL set by hand wins).
 SITE_URL ?= http://$(HOST):$(PORT)
@@ -40,10 +41,13 @@ test: install
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 0 --settings=cms.settings.test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# lint-imports: the arrows between the parts and no import cycle ([tool.importlinter] in
+# pyproject.toml, docs/architecture.md).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check templates */templates
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

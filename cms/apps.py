@@ -8,6 +8,13 @@ class CmsConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self):
+        # The records' public pages are this site's directory pages (organisations never
+        # imports the site: it asks organisations.public_site, which this fills in).
+        from organisations.public_site import directory_register
+
+        from .models import DirectoryPage
+
+        directory_register(DirectoryPage)
         # The site's two page trees are created after every migrate, so a fresh database
         # serves /fr/ and /en/ at once; site_ensure is idempotent.
         post_migrate.connect(_ensure_site, sender=self)

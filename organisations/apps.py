@@ -20,6 +20,15 @@ class OrganisationsConfig(AppConfig):
         published.connect(after_publish, sender=Organisation, dispatch_uid="repertoire")
         unpublished.connect(after_unpublish, sender=Organisation, dispatch_uid="repertoire")
         post_migrate.connect(after_migrate, sender=self)
+        # What the public sees changed: the open data packages are made again once it commits.
+        from .hsds.package import data_package_refresh_later
+        from .search import public_version_changed
+
+        public_version_changed.connect(
+            lambda sender, **kwargs: data_package_refresh_later(),
+            weak=False,
+            dispatch_uid="repertoire-open-data",
+        )
 
 
 def after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -35,15 +44,10 @@ def after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def after_publish(sender, instance, **kwargs):
-    from review.services import interim_change_record
-
-    from .geocoding import organisation_geocode_later
     from .quality.services import quality_recompute_later
     from .search import search_document_update
+    from .services import organisation_geocode_later
 
-    # A publication changes the record between two yearly updates; only a verification (a
-    # person confirming it, review/services.py) moves "last verified".
-    interim_change_record(organisation=instance)
     search_document_update(organisation_id=instance.pk)
     organisation_geocode_later(organisation=instance)
     quality_recompute_later(organisation_ids=[instance.pk])

@@ -26,7 +26,6 @@ import math
 import re
 import threading
 import time
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -41,7 +40,15 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 from wagtail.models import Revision
 
-from .models import GeocodedAddress, GeocodeDoubt, GeocodePrecision, Location, Territory
+from .lib.text import fold
+from .models import (
+    GeocodedAddress,
+    GeocodeDoubt,
+    GeocodePrecision,
+    Location,
+    Organisation,
+    Territory,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +89,6 @@ _ABBREVIATIONS = {
 }
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", plain).replace("_", " ").split())
-
-
 def street_for_query(street: str) -> str:
     """The street address as sent to the provider: unit, suite and floor taken out."""
     text = " ".join((street or "").split())
@@ -108,7 +108,8 @@ def normalise_street(street: str) -> str:
     )
 
 
-def normalise_postal_code(value: str) -> str:
+def postal_code_key(value: str) -> str:
+    """A postal code as a cache key: "h2x1y4" for every way of writing H2X 1Y4."""
     compact = "".join((value or "").split()).replace("-", "")
     match = _POSTAL_CODE.match(compact)
     return (match.group(1) + match.group(2)).lower() if match else fold(value).replace(" ", "")
@@ -116,9 +117,8 @@ def normalise_postal_code(value: str) -> str:
 
 def address_key(*, street: str, postal_code: str, municipality: str) -> str:
     """The cache key of an address: equal for every way of writing the same place."""
-    return "|".join(
-        (normalise_street(street), normalise_postal_code(postal_code), fold(municipality))
-    )[:500]
+    parts = (normalise_street(street), postal_code_key(postal_code), fold(municipality))
+    return "|".join(parts)[:500]
 
 
 def place_key(place: dict) -> tuple:
@@ -130,7 +130,7 @@ def place_key(place: dict) -> tuple:
         return (
             "street",
             normalise_street(street),
-            normalise_postal_code(place.get("postal_code") or ""),
+            postal_code_key(place.get("postal_code") or ""),
         )
     return ("place", place.get("municipality"), fold(place.get("name") or ""))
 
@@ -697,14 +697,11 @@ def location_geocode(
     return placement
 
 
-def organisation_geocode(
-    *, organisation_id: int, force: bool = False, geocoder: Geocoder | None = None
+def saved_locations_geocode(
+    *, organisation_id: int, geocoder: Geocoder, force: bool = False
 ) -> Counter:
-    """Geocode an organisation's locations: the saved rows, and those of its pending draft, so
-    reviewers see the pin (and any doubt) before they approve. Returns the outcomes' counts."""
-    from .models import Organisation
-
-    geocoder = geocoder or get_geocoder()
+    """Geocode an organisation's saved locations; returns the outcomes' counts (empty: none of
+    them moved). ``services.organisation_geocode`` does the draft's too."""
     outcomes = Counter()
     locations = Location.objects.filter(organisation_id=organisation_id).select_related(
         "municipality__parent__parent"
@@ -713,15 +710,18 @@ def organisation_geocode(
         placement = location_geocode(location=location, geocoder=geocoder, force=force)
         if placement:
             outcomes[placement.outcome] += 1
-    if outcomes:
-        from .search import search_document_update
+    return outcomes
 
-        search_document_update(organisation_id=organisation_id)  # "near" and the public map
 
+def draft_locations_geocode(
+    *, organisation_id: int, geocoder: Geocoder, force: bool = False
+) -> Counter:
+    """Geocode the locations of an organisation's pending draft, so reviewers see the pin (and
+    any doubt) before they approve; returns the outcomes' counts."""
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation and organisation.has_unpublished_changes and organisation.latest_revision_id:
-        outcomes.update(_draft_geocode(organisation.latest_revision_id, geocoder, force))
-    return outcomes
+        return _draft_geocode(organisation.latest_revision_id, geocoder, force)
+    return Counter()
 
 
 def _draft_geocode(revision_id: int, geocoder: Geocoder, force: bool) -> Counter:
@@ -768,16 +768,3 @@ def _draft_geocode(revision_id: int, geocoder: Geocoder, force: bool) -> Counter
             data.update(fields)
         revision.save(update_fields=["content"])
     return Counter(placement.outcome for _key, placement in placements.values())
-
-
-def organisation_geocode_later(*, organisation, force: bool = False) -> bool:
-    """After the current transaction commits, queue the geocoding of the organisation's locations
-    (only if one is due, unless ``force``). Returns whether a task will be queued."""
-    from .tasks import geocode_organisation
-
-    if not force and not any(needs_geocoding(loc) for loc in organisation.locations.all()):
-        return False
-    transaction.on_commit(
-        partial(geocode_organisation.enqueue, organisation.pk, force), robust=True
-    )
-    return True

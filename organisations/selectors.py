@@ -53,10 +53,6 @@ class PublicLocation:
     precise: bool = False
 
     @property
-    def has_address(self) -> bool:
-        return bool(self.street_address)
-
-    @property
     def is_approximate(self) -> bool:
         """The public point only stands in for the place: its municipality's or borough's centre."""
         return not self.is_confidential and not self.precise and self.latitude is not None
@@ -171,6 +167,23 @@ def map_points(locations: list[PublicLocation]) -> list[MapPoint]:
         and location.longitude is not None
         and (location.precise or location.municipality)
     ]
+
+
+def territory_sectors() -> dict[int, Territory]:
+    """{territory id: the sector it is in} (a sector is its own), from one query. A record's
+    sector is that of its first place's municipality or borough: the yearly review, the data
+    quality report and the postal regions group records by it."""
+    territories = {
+        t.pk: t for t in Territory.objects.only("pk", "name", "slug", "kind", "parent_id")
+    }
+    sectors = {}
+    for pk, territory in territories.items():
+        place = territory
+        while place is not None and place.kind != Territory.Kind.SECTOR:
+            place = territories.get(place.parent_id)
+        if place is not None:
+            sectors[pk] = place
+    return sectors
 
 
 def public_organisations() -> QuerySet[Organisation]:

@@ -1,16 +1,28 @@
 """Writes to organisation records. Admin views, commands and tasks all call these.
 
 Content changes go through Wagtail's drafts and workflow (``wagtail.actions``); these functions
-cover what is about the record as a whole: archiving, and the rare hard deletion with its undo.
+cover what is about the record as a whole: archiving, the rare hard deletion with its undo, and
+placing its locations on the map (geocoding.py does the asking; the public search follows).
 """
+
+from collections import Counter
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_tasks import task
 from reversion.models import Version
 from wagtail.log_actions import log
 
 from .audit import audited, snapshot_record
+from .geocoding import (
+    Geocoder,
+    draft_locations_geocode,
+    get_geocoder,
+    needs_geocoding,
+    saved_locations_geocode,
+)
 from .models import AuditSource, Organisation
 from .quality.services import quality_recompute_later
 from .search import search_document_update
@@ -125,3 +137,41 @@ def organisation_recover(
             organisation.save(update_fields=["live_revision"])
     log(instance=organisation, action="repertoire.recover", user=user)
     return organisation
+
+
+# --- Placing the locations ------------------------------------------------------------------------
+
+
+def organisation_geocode(
+    *, organisation_id: int, force: bool = False, geocoder: Geocoder | None = None
+) -> Counter:
+    """Geocode an organisation's locations: the saved rows (its public search entry follows:
+    "near" and the public map), and those of its pending draft, so reviewers see the pin (and
+    any doubt) before they approve. Returns the outcomes' counts."""
+    geocoder = geocoder or get_geocoder()
+    outcomes = saved_locations_geocode(
+        organisation_id=organisation_id, geocoder=geocoder, force=force
+    )
+    if outcomes:
+        search_document_update(organisation_id=organisation_id)
+    outcomes.update(
+        draft_locations_geocode(organisation_id=organisation_id, geocoder=geocoder, force=force)
+    )
+    return outcomes
+
+
+@task(queue_name="geocoding")
+def geocode_organisation(organisation_id: int, force: bool = False) -> dict:
+    """Geocode an organisation's locations (saved rows and pending draft); returns the counts."""
+    return dict(organisation_geocode(organisation_id=organisation_id, force=force))
+
+
+def organisation_geocode_later(*, organisation, force: bool = False) -> bool:
+    """After the current transaction commits, queue the geocoding of the organisation's locations
+    (only if one is due, unless ``force``). Returns whether a task will be queued."""
+    if not force and not any(needs_geocoding(loc) for loc in organisation.locations.all()):
+        return False
+    transaction.on_commit(
+        partial(geocode_organisation.enqueue, organisation.pk, force), robust=True
+    )
+    return True

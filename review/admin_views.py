@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from imports.spreadsheets import neutralise_formula
+from organisations.lib.formulas import neutralise_formula
 from organisations.models import Organisation
 from organisations.phones import format_phone_national
 

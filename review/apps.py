@@ -11,7 +11,8 @@ class ReviewConfig(AppConfig):
         # Like Django's own permissions, the roles and the workflow are set up after every
         # migrate, so a fresh database is usable at once; the service is idempotent.
         post_migrate.connect(_ensure_roles, sender=self)
-        # An organisation's proposal is approved when the revision made of it is published.
+        # A publication is an interim change of the record, and approves the organisation's
+        # proposal whose revision it publishes.
         from wagtail.signals import published
 
         from organisations.models import Organisation
@@ -27,5 +28,9 @@ def _ensure_roles(sender, using="default", **kwargs):
 
 def _after_publish(sender, instance, revision=None, **kwargs):
     from .proposals import proposals_published
+    from .services import interim_change_record
 
+    # A publication changes the record between two yearly updates; only a verification (a
+    # person confirming it, services.verification_record) moves "last verified".
+    interim_change_record(organisation=instance)
     proposals_published(organisation=instance, revision=revision)

@@ -240,11 +240,6 @@ def proposal_submit(
     return proposal
 
 
-def replaced_answer(proposal: Proposal) -> Proposal | None:
-    """The earlier answer through the same link that this one replaced, if any."""
-    return proposal.replaces.order_by("-created_at").first()
-
-
 @transaction.atomic
 def proposal_take_up(
     *,

@@ -17,13 +17,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from organisations.models import (
-    Location,
-    Organisation,
-    Territory,
-    review_due_within,
-    review_overdue,
-)
+from organisations.models import Location, Organisation, review_due_within, review_overdue
+from organisations.selectors import territory_sectors
 
 COVERAGE_WINDOW = timedelta(days=365)
 DUE_WITHIN_DAYS = (30, 60, 90)
@@ -125,21 +120,6 @@ def _counting(today: date, now: datetime) -> dict:
 
 def _counts(row: dict) -> Counts:
     return Counts(**{name: row[name] for name in Counts.__dataclass_fields__})
-
-
-def territory_sectors() -> dict[int, Territory]:
-    """{territory id: the sector it is in} (a sector is its own), from one query."""
-    territories = {
-        t.pk: t for t in Territory.objects.only("pk", "name", "slug", "kind", "parent_id")
-    }
-    sectors = {}
-    for pk, territory in territories.items():
-        place = territory
-        while place is not None and place.kind != Territory.Kind.SECTOR:
-            place = territories.get(place.parent_id)
-        if place is not None:
-            sectors[pk] = place
-    return sectors
 
 
 def review_status(*, now: datetime | None = None) -> ReviewStatus:

@@ -15,11 +15,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Suggestion, Verification
+from organisations.roles import ADMINISTRATORS, CURATORS, EDITORS
 
-CURATORS = "Curators"
-EDITORS = "Editors"
-ADMINISTRATORS = "Administrators"
+from .models import Suggestion, Verification
 
 WORKFLOW_NAME = "Révision et publication"
 CURATION_TASK = "Vérification par l'équipe des données"

@@ -15,6 +15,7 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from organisations import hooks as organisation_hooks
 from organisations.models import Organisation
 
 from . import admin_views
@@ -327,6 +328,12 @@ def verify_button(snippet, user, next_url=None):
 
             url += "?" + urlencode({"next": next_url})
         yield ListingButton(_("Record a verification"), url, icon_name="tasks", priority=55)
+
+
+@hooks.register(organisation_hooks.VERIFICATION_URL)
+def verification_url(organisation):
+    """The data-quality panel links a problem with "last verified" to the verification form."""
+    return reverse("review_verify", args=[organisation.pk])
 
 
 @hooks.register("register_snippet_action_menu_item")

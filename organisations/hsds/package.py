@@ -40,6 +40,7 @@ from django.http import FileResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
+from django_tasks import task
 
 from ..search import public_version
 from . import HSDS_PROFILE, HSDS_VERSION, LANGUAGES, queries, zone
@@ -327,6 +328,13 @@ def data_package_publish() -> dict[str, dict | None]:
     return made
 
 
+@task()
+def publish_data_package() -> dict:
+    """Make the open data packages (HSDS, French and English) again if the public records
+    changed since they were made; returns the rows per file of each package made."""
+    return data_package_publish()
+
+
 def _current(state: dict, version: int, offsets: str) -> bool:
     return state.get("version") == version and state.get("offsets") == offsets
 
@@ -385,8 +393,6 @@ def data_package_refresh() -> None:
     """Queue the ``publish_data_package`` task, unless one already waits in the queue: it reads
     the public version when it starts, so a second would find its work done. (An import's
     thousands of publications, each committed on its own, then cost one regeneration.)"""
-    from ..tasks import publish_data_package
-
     if not _waiting(publish_data_package):
         publish_data_package.enqueue()
 

@@ -21,7 +21,7 @@ from ..models import (
     Organisation,
     Service,
     Territory,
-    normalise_postal_code,
+    format_postal_code,
 )
 from ..search import Search, Tree, run
 from .serialise import TAXONOMY_ID, derived_id, term_id
@@ -198,7 +198,7 @@ _POSTCODE = re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPR
 def locate_postcode(text: str) -> Postcode:
     """A Canadian postal code's centre and territory: from our own public locations that have
     it (no request), else from the geocoder (cached)."""
-    code = normalise_postal_code(text)
+    code = format_postal_code(text)
     if not _POSTCODE.match(code):
         raise BadParameter("postcode: use a Canadian postal code such as H2X 1Y4.")
     rows = list(
@@ -318,7 +318,3 @@ def page_bounds(total: int, page: int, per_page: int) -> dict:
         "first_page": page == 1,
         "last_page": page >= pages,
     }
-
-
-def location_ids(pairs) -> set[int]:
-    return {loc for _s, loc, _m in pairs}

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..models import Category, Location, Organisation, Phone, Service, Territory
+from ..public_site import organisation_url
 from . import zone
 
 # Répertoire's namespace for the ids derived by name (uuid5); never change it.
@@ -104,10 +105,8 @@ class Serialiser:
 
     @classmethod
     def for_language(cls, language: str, today: date | None = None) -> "Serialiser":
-        from cms.models import DirectoryPage
-
         site_url = settings.WAGTAILADMIN_BASE_URL
-        base = DirectoryPage.organisation_url("", language)
+        base = organisation_url("", language)
         territories = {t.pk: t for t in Territory.objects.all()}
         for territory in territories.values():  # parents without a query each
             territory.parent = territories.get(territory.parent_id)

@@ -98,13 +98,6 @@ class Check:
 
 
 CHECKS: list[Check] = []
-FAMILIES = {
-    "missing": _("Missing"),
-    "malformed": _("Malformed"),
-    "geographic": _("Geographic"),
-    "stale": _("Out of date"),
-    "duplicates": _("Duplicates"),
-}
 
 
 def check(code: str, severity: str, family: str, message: Promise, hint: Promise):

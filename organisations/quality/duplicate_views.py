@@ -22,14 +22,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 
 from ..models import DuplicatePair
-from .duplicates import (
-    DuplicateError,
-    duplicate_dismiss,
-    duplicate_merge,
-    duplicate_merge_plan,
-    duplicates_open,
-    with_details,
-)
+from .duplicates import duplicates_open, with_details
+from .merge import DuplicateError, duplicate_dismiss, duplicate_merge, duplicate_merge_plan
 
 PAGE_SIZE = 20
 VIEW = "organisations.change_organisation"

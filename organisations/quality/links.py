@@ -38,6 +38,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from ..models import LinkCheck, Organisation
 from .services import quality_recompute_later
@@ -335,3 +336,10 @@ def links_check_due(*, limit: int | None = None, min_age_days: int | None = None
     quality_recompute_later(organisation_ids=records)
     counts["changed"], counts["records"] = len(changed), len(records)
     return dict(counts)
+
+
+@task()
+def check_links(limit: int | None = None, max_age_days: int | None = None) -> dict:
+    """Check the websites due for a check (the settings' batch and age unless given) at a polite
+    pace, and the quality of the records whose website's answer changed; returns the counts."""
+    return links_check_due(limit=limit, min_age_days=max_age_days)

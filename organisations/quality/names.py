@@ -7,7 +7,7 @@ same one.
 
 from rapidfuzz import fuzz
 
-from ..geocoding import fold
+from ..lib.text import fold
 
 _ABBREVIATIONS = {
     "st": "saint", "ste": "sainte", "ctr": "centre", "cntr": "centre", "center": "centre",

@@ -5,11 +5,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.panels import Panel
 
+from ..hooks import verification_url
 from .selectors import Problem, record_quality
 
 # A problem found on a service, a place or a phone is on that child's form, in this formset.
 PART_FORMSETS = {"service": "services", "location": "locations", "phone": "phones"}
-# Read-only on the form: only a verification changes them (the review's "Record a verification").
+# Read-only on the form: only a verification changes them (hooks.VERIFICATION_URL).
 VERIFICATION_FIELDS = {"last_verified_at", "next_review_due"}
 
 
@@ -73,7 +74,7 @@ class QualityPanel(Panel):
 
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
-            verify_url = reverse("review_verify", args=[self.instance.pk])
+            verify_url = verification_url(self.instance)
             problems = []
             for problem in self.quality.problems:
                 anchor = quality_anchor(self.form, problem)

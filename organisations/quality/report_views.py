@@ -26,9 +26,9 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.mixins import Echo
 from wagtail.admin.views.reports import ReportView
 
-from imports.spreadsheets import neutralise_formula
-
+from ..lib.formulas import neutralise_formula
 from ..models import Organisation, Severity, Territory
+from ..selectors import territory_sectors
 from . import selectors
 from .checks import CHECKS
 
@@ -185,7 +185,7 @@ class QualityReportView(ReportView):
 
     @cached_property
     def sectors(self) -> dict[int, Territory]:
-        return selectors.sectors_by_place()
+        return territory_sectors()
 
     def paginate_queryset(self, queryset, page_size):
         # The page's problems and sectors in two queries (the table reads the page's list).

@@ -5,8 +5,9 @@ Everything here reads what the checks stored (``QualityIssue``, ``QualityRun``, 
 no check runs on a page view, and every figure is counted by the database in a fixed number of
 queries whatever the number of records. Archived records are left out, as ``quality_run`` does.
 
-An organisation's sector is that of its first place's municipality or borough, as in the yearly
-review (``review.selectors``), so the two reports group records the same way.
+An organisation's sector is that of its first place's municipality or borough
+(``organisations.selectors.territory_sectors``), as in the yearly review, so the two reports group
+records the same way.
 """
 
 from dataclasses import dataclass, field
@@ -28,8 +29,6 @@ from django.db.models import (
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from review.selectors import overdue, territory_sectors
-
 from ..filters import territory_with_descendants
 from ..models import (
     DuplicatePair,
@@ -39,7 +38,9 @@ from ..models import (
     QualityRun,
     Severity,
     Territory,
+    review_overdue,
 )
+from ..selectors import territory_sectors
 from .checks import CHECKS, CHECKS_BY_CODE, SEVERITY_ORDER
 
 # How many full runs the trend shows (the nightly run: about a month).
@@ -243,9 +244,9 @@ def _by_curator() -> list[GroupCount]:
 def quality_summary(*, sectors: dict[int, Territory] | None = None) -> QualitySummary:
     """What the stored results say, counted: by check, by severity, by sector and by curator,
     the trend of the last full runs and the probable duplicates left to decide. Eight queries
-    (the sectors' and the curators' names included; seven given ``sectors_by_place()``),
+    (the sectors' and the curators' names included; seven given ``territory_sectors()``),
     whatever the number of records."""
-    by_sector = _by_sector(sectors if sectors is not None else sectors_by_place())
+    by_sector = _by_sector(sectors if sectors is not None else territory_sectors())
     return QualitySummary(
         checked=sum(group.records for group in by_sector),
         with_problems=sum(group.records - group.clean for group in by_sector),
@@ -340,11 +341,6 @@ def problems_of(organisation_ids: list[int]) -> dict[int, list[Problem]]:
     return {pk: _sorted(problems) for pk, problems in found.items()}
 
 
-def sectors_by_place() -> dict[int, Territory]:
-    """{territory id: the sector it is in} (a sector is its own), from one query."""
-    return territory_sectors()
-
-
 # --- One record -----------------------------------------------------------------------------------
 
 
@@ -407,11 +403,11 @@ class VerifiedQuality:
 
 def verified_quality(*, today: date) -> VerifiedQuality:
     """Of the active records that count as verified in the yearly review (verified once and not
-    overdue, see ``review.selectors``), how many have no severe problem: one query."""
+    overdue, ``organisations.models.review_overdue``), how many have no severe problem: one query."""
     severe = QualityIssue.objects.filter(organisation=OuterRef("pk"), severity=Severity.SEVERE)
     row = (
         Organisation.objects.filter(status=Organisation.Status.ACTIVE)
-        .exclude(overdue(today))
+        .exclude(review_overdue(today))
         .aggregate(verified=Count("pk"), without_severe=Count("pk", filter=~Exists(severe)))
     )
     return VerifiedQuality(verified=row["verified"], without_severe=row["without_severe"])

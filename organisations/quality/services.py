@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from modelcluster.models import get_all_child_relations, model_from_serializable_data
 from wagtail.models import Revision
 
@@ -25,6 +26,7 @@ from ..models import (
     QualityRun,
     Service,
 )
+from ..selectors import territory_sectors
 from .checks import Context, Record, findings
 
 CHUNK = 1_000
@@ -38,8 +40,6 @@ H_SECTORS = {"secteur-agglomeration-de-montreal", "secteur-laval"}
 def quality_context() -> Context:
     """What every check shares, read once for a whole run: today, the metropolitan area's
     bounds, the postal region of each territory, the websites whose last check failed."""
-    from review.selectors import territory_sectors  # review's report groups sectors the same way
-
     letters = {
         pk: "H" if sector.slug in H_SECTORS else "J" for pk, sector in territory_sectors().items()
     }
@@ -199,10 +199,14 @@ def quality_recompute(*, organisation_ids: list[int], context: Context | None = 
     return total
 
 
+@task()
+def recompute_quality(organisation_ids: list[int]) -> int:
+    """Check these records again (after a publication or an import); returns the problems."""
+    return quality_recompute(organisation_ids=organisation_ids)
+
+
 def quality_recompute_later(*, organisation_ids: list[int]) -> None:
     """After this transaction commits, queue checking these records again."""
-    from ..tasks import recompute_quality
-
     ids = sorted(set(organisation_ids))
     if ids:
         transaction.on_commit(lambda: recompute_quality.enqueue(ids))

@@ -4,7 +4,8 @@ places never share one. Property-based, with hypothesis."""
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from organisations.geocoding import address_key, fold, normalise_street, street_for_query
+from organisations.geocoding import address_key, normalise_street, street_for_query
+from organisations.lib.text import fold
 
 STREETS = st.sampled_from(
     [

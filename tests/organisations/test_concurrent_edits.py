@@ -308,7 +308,7 @@ def duplicates(record):
 def test_a_draft_saved_before_the_merge_is_kept_by_it(record, duplicates, bruno, editor):
     """The merge lays the other record over the kept record's latest content, read under its
     row lock: Bruno's draft, saved after the merge page was shown, stays in the merged draft."""
-    from organisations.quality.duplicates import duplicate_merge
+    from organisations.quality.merge import duplicate_merge
 
     pair, _other = duplicates
     b = logged_in(bruno)
@@ -326,7 +326,7 @@ def test_a_draft_saved_before_the_merge_is_kept_by_it(record, duplicates, bruno,
 def test_an_edit_form_opened_before_a_merge_cannot_save_over_it(record, duplicates, amelie, editor):
     """Amélie's form was opened before the editor merged the duplicate into the record: her
     save is refused (it would drop what the merge added), naming the editor."""
-    from organisations.quality.duplicates import duplicate_merge
+    from organisations.quality.merge import duplicate_merge
 
     pair, _other = duplicates
     a = logged_in(amelie)

@@ -15,9 +15,9 @@ from organisations.geocoding import (
     location_address,
     location_geocode,
     needs_geocoding,
-    organisation_geocode,
 )
 from organisations.models import GeocodedAddress, Location
+from organisations.services import organisation_geocode
 from tests.helpers import organisation_form_data
 from tests.nominatim import place
 

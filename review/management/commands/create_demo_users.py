@@ -10,15 +10,18 @@ DEMO_USERS = [
     ("curatrice", "Nadia", "Curatrice", CURATORS, False),
     ("editrice", "Sophie", "Éditrice", EDITORS, False),
     ("admin", "Alex", "Administrateur", ADMINISTRATORS, True),
+    # The information-and-referral agents' group is the portraits part's (portraits/services.py
+    # AGENTS): named here, not imported, as review never imports portraits.
+    ("agent", "Karim", "Agent", "Agents", False),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create one demo user per role (curator, editor, administrator) and print their credentials."
+    help = "Create one demo user per role (curator, editor, administrator, agent) and print their credentials."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--password", default="demo-211-repertoire", help="Password for all three."
+            "--password", default="demo-211-repertoire", help="Password for all of them."
         )
 
     @transaction.atomic

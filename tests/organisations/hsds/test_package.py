@@ -29,10 +29,10 @@ from organisations.factories import (
     territory,
 )
 from organisations.hsds import package
+from organisations.hsds.package import publish_data_package
 from organisations.hsds.serialise import derived_id, service_at_location_id
 from organisations.models import Organisation, Service
 from organisations.search import public_version_bump
-from organisations.tasks import publish_data_package
 
 from .conftest import SUMMER, WINTER
 

@@ -30,14 +30,13 @@ from organisations.models import (
 )
 from organisations.quality.duplicates import (
     BLOCK_MAX,
-    duplicate_dismiss,
-    duplicate_merge,
     duplicates_find,
     duplicates_for,
     duplicates_refresh,
     reason_text,
     website_key,
 )
+from organisations.quality.merge import duplicate_dismiss, duplicate_merge
 
 pytestmark = pytest.mark.django_db
 
@@ -421,7 +420,7 @@ def test_the_old_public_address_redirects_to_the_kept_record_in_both_languages(
 
 
 def test_a_merge_into_a_record_already_in_review_is_refused(editor, pair):
-    from organisations.quality.duplicates import DuplicateError
+    from organisations.quality.merge import DuplicateError
 
     pair, keep, other = pair
     keep.save_revision(user=editor)

@@ -19,8 +19,7 @@ from django.utils import timezone, translation
 from organisations.factories import OrganisationFactory
 from organisations.models import LinkCheck, Organisation, QualityIssue
 from organisations.quality import links
-from organisations.quality.links import link_check, links_check_due
-from organisations.tasks import check_links
+from organisations.quality.links import check_links, link_check, links_check_due
 
 pytestmark = pytest.mark.django_db
 
