@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from organisations import public_site, search_answer, search_places
 from organisations import search as engine
 from organisations.models import Territory
 
@@ -106,15 +107,24 @@ PARAMETERS = {  # (French name, English name)
     "territory": ("territoire", "area"),
     "near": ("pres", "near"),
     "radius": ("rayon", "radius"),
+    "as_typed": ("exact",),  # "1": the words searched as typed (no place, no spelling taken)
 }
+
+
+# What a box keeps of what was typed: a request is a few words; a pasted page is cut.
+MAX_LENGTH = 200
 
 
 def _param(request, name: str) -> str:
     for key in PARAMETERS[name]:
         value = request.GET.get(key, "").strip()
         if value:
-            return value[:200]
+            return value[:MAX_LENGTH]
     return ""
+
+
+def _too_long(request, name: str) -> bool:
+    return any(len(request.GET.get(key, "").strip()) > MAX_LENGTH for key in PARAMETERS[name])
 
 
 def search_from_request(request) -> tuple[engine.Search, list[str]]:
@@ -122,6 +132,10 @@ def search_from_request(request) -> tuple[engine.Search, list[str]]:
     problems = []
     known = known_for(request)
     search = engine.Search(text=_param(request, "text"))
+    if _too_long(request, "text") or _too_long(request, "near"):
+        problems.append(
+            _("Your search was cut to its first %(count)s characters.") % {"count": MAX_LENGTH}
+        )
     if code := _param(request, "category"):
         search.category = known.categories_by_code.get(code)
         if search.category is None:
@@ -144,7 +158,7 @@ def search_from_request(request) -> tuple[engine.Search, list[str]]:
         else:
             problems.append(_("Your position could not be read; try an address instead."))
     elif near := _param(request, "near"):
-        search.near = engine.locate(near, known)
+        search.near = search_places.locate(near, known)
         if search.near is None:
             problems.append(
                 _("We could not find “%(place)s”. Try a postal code, a municipality or a borough.")
@@ -221,10 +235,9 @@ def result_rows(
     distances were measured from, to say which ones are only to an area's centre."""
     if not ids:
         return []
-    from .models import DirectoryPage
 
     def directory_url() -> str:
-        directory = DirectoryPage.for_language(language)
+        directory = public_site.directory_page(language)
         return (directory.get_url() if directory else None) or "/"
 
     base = known.memo(("directory", language), directory_url)
@@ -268,10 +281,19 @@ def search_context(request) -> dict:
     from django.core.paginator import Paginator
 
     language = (translation.get_language() or "fr")[:2]
-    search, problems = search_from_request(request)
+    asked, problems = search_from_request(request)
     known = known_for(request)
+    results = None
+    if not asked.is_empty:
+        results = search_answer.answer(asked, as_typed=_param(request, "as_typed") == "1")
+    # The search as answered: a place typed in the words is now the place chosen in the form.
+    search = results.search if results else asked
+    understood = results.understood if results else search_answer.Understanding()
+    place = understood.place
     context = {
         "search": search,
+        "typed": asked.text,
+        "understood": understood,
         "problems": problems,
         "radii": engine.RADII_KM,
         "need_options": select_options(
@@ -280,18 +302,27 @@ def search_context(request) -> dict:
         "place_options": select_options(
             options(known, "places", language), search.territory.slug if search.territory else ""
         ),
-        "near_text": _param(request, "near"),
+        "near_text": place.postal_code if place and place.point else _param(request, "near"),
         "has_position": bool(request.GET.get("lat") and request.GET.get("lon")),
     }
-    if search.is_empty:
+    if results is None:
         return context
-    results = engine.run(search)
     page = Paginator(results.ids, 20).get_page(request.GET.get("page"))
     names = {key: PARAMETERS[key][0 if language == "fr" else -1] for key in PARAMETERS}
 
     # The query string without the page, as (name, value) pairs: each link below changes one
     # parameter of it (a page of results has some thirty such links).
     current = [(k, v) for k, values in request.GET.lists() if k != "page" for v in values]
+    as_typed = [*current, ("exact", "1")]
+    if place is not None:
+        # The links carry the search as understood: the words without the place, the place chosen.
+        current = [(k, v) for k, v in current if k != "q"] + [("q", search.text)] * bool(
+            search.text
+        )
+        if place.territory is not None:
+            current.append((names["territory"], place.territory.slug))
+        elif place.point is not None:
+            current.append((names["near"], place.postal_code))
 
     def with_changes(**changes) -> str:
         dropped = {"page"}
@@ -302,6 +333,22 @@ def search_context(request) -> dict:
         query = [(k, v) for k, v in current if k not in dropped]
         query += [(names.get(k, k), v) for k, v in changes.items() if v]
         return "?" + urlencode(query)
+
+    if place is not None and place.territory is not None:
+        # « Duvernay » read as Duvernay needs no second name; « NDG » read as its borough does.
+        named = engine.words(str(place.territory))
+        context["place_as_typed"] = engine.words(place.typed)[-len(named) :] == named
+    if understood.reinterpreted:
+        context["as_typed_url"] = "?" + urlencode(as_typed)
+    if understood.nearby or understood.region:
+        # The same search elsewhere: the words as searched (without the place typed in them).
+        elsewhere = {"near": "", "radius": ""}
+        context["elsewhere"] = [
+            (territory, count, with_changes(territory=territory.slug, **elsewhere))
+            for territory, count in understood.nearby
+        ]
+        if understood.region:
+            context["region"] = (understood.region, with_changes(territory="", **elsewhere))
 
     # Facet counts when the results are all known; past engine.COUNT_LIMIT, the needs and places of
     # the first results are offered without counts, which would only count a sample.
@@ -336,7 +383,6 @@ def search_context(request) -> dict:
             ],
         }
     )
-    # promoted results (cms/search_promotions.py)
     if search.near and search.radius_km < engine.RADII_KM[-1]:
         wider = next(r for r in engine.RADII_KM if r > search.radius_km)
         context["wider_radius"] = (wider, with_changes(radius=str(wider)))

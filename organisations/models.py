@@ -16,7 +16,6 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -32,6 +31,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from . import public_site
 from .phones import format_phone_national
 
 # --- Bilingual text -------------------------------------------------------------------------------
@@ -88,6 +88,13 @@ class Territory(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     coord_source = models.CharField(_("source of the centre point"), max_length=500, blank=True)
+    # What people call the place besides its name (« NDG », « le Plateau »): the public search
+    # reads these in the words typed as this place (organisations/search_places.py).
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_("Other names and nicknames, separated by commas (e.g. NDG, CDN)."),
+    )
 
     class Meta:
         verbose_name = _("territory")
@@ -383,10 +390,8 @@ class Organisation(
         return "organisations/organisation_detail.html"
 
     def get_preview_context(self, request, mode_name):
-        from .selectors import organisation_public_context
-
         context = super().get_preview_context(request, mode_name)
-        context.update(organisation_public_context(self, preview=True))
+        context.update(public_site.organisation_context(self, preview=True))
         return context
 
     # --- Helpers ----------------------------------------------------------------------------------
@@ -404,9 +409,7 @@ class Organisation(
         return candidate
 
     def get_public_url(self, language: str | None = None) -> str | None:
-        from cms.models import DirectoryPage
-
-        return DirectoryPage.organisation_url(self.slug, language)
+        return public_site.organisation_url(self.slug, language)
 
     def get_admin_url(self) -> str:
         return reverse("wagtailsnippets_organisations_organisation:edit", args=[self.pk])
@@ -595,6 +598,9 @@ class Location(Orderable, ClusterableModel):
     class Meta(Orderable.Meta):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
+        # A postal code typed in the public search is placed at the centre of the directory's
+        # own places that share it (search_places.postal_code_point): one range on this index.
+        indexes = [models.Index(fields=["postal_code"], name="location_postal_code")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
@@ -616,11 +622,11 @@ class Location(Orderable, ClusterableModel):
 
     def save(self, *args, **kwargs):
         # Stored in one canonical form ("h2x1y4" -> "H2X 1Y4") so imports and searches agree.
-        self.postal_code = normalise_postal_code(self.postal_code)
+        self.postal_code = format_postal_code(self.postal_code)
         super().save(*args, **kwargs)
 
     def clean(self):
-        self.postal_code = normalise_postal_code(self.postal_code)
+        self.postal_code = format_postal_code(self.postal_code)
         if self.coordinates_locked and self.latitude is not None:
             # A person placed or confirmed the pin: say so, and geocoding leaves it alone.
             if self.geocode_precision != self.Precision.MANUAL:
@@ -630,12 +636,9 @@ class Location(Orderable, ClusterableModel):
             self.geocode_doubt = ""
         super().clean()
 
-    @property
-    def geocode_doubtful(self) -> bool:
-        return bool(self.geocode_doubt)
 
-
-def normalise_postal_code(value: str) -> str:
+def format_postal_code(value: str) -> str:
+    """A postal code as Canada Post writes it ("H2X 1Y4"), as it is stored and shown."""
     compact = "".join(value.split()).upper()
     if len(compact) == 6:
         return f"{compact[:3]} {compact[3:]}"
@@ -865,10 +868,6 @@ class Contact(Orderable):
 
     def __str__(self):
         return self.name
-
-    @cached_property
-    def phone_display(self) -> str:
-        return format_phone_national(self.phone)
 
 
 # --- Audit ----------------------------------------------------------------------------------------

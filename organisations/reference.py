@@ -76,6 +76,59 @@ def load_territories(Territory) -> int:
                 longitude=_float(row["longitude"]),
                 coord_source=row["coord_source"],
             )
+    # The other names came later (migration 0012): the migration that first loads the territory
+    # has a model without them, and that migration gives them.
+    if any(field.name == "aliases" for field in Territory._meta.get_fields()):
+        load_aliases(Territory)
+    return count
+
+
+# What people call places besides their official names, as the public search reads them in the
+# words typed (organisations/search_places.py; comma-separated, any case and accents). Only names
+# that point at one place: « Mercier » is the municipality, not Mercier–Hochelaga-Maisonneuve;
+# « Saint-Michel » names parishes and charities as much as the district; « Rive-Sud » and « West
+# Island » cover several municipalities that no territory groups. A name starting with an article
+# is also found without it (« Plateau-Mont-Royal », « Vieux-Longueuil »), and « St-» is « Saint-».
+# Curators edit them in the admin (Territories); loading fills only the territories that have none.
+ALIASES = {
+    "cmm": "CMM, Grand Montréal, Greater Montreal, Montréal métropolitain",
+    "montreal": "MTL",
+    "montreal-nord": "Montreal North, MTL-Nord",
+    "montreal-est": "Montreal East",
+    "montreal-ouest": "Montreal West",
+    "mont-royal": "Ville de Mont-Royal, Ville Mont-Royal, VMR, TMR, Town of Mount Royal",
+    "dollard-des-ormeaux": "DDO",
+    "saint-bruno-de-montarville": "Saint-Bruno",
+    "le-vieux-longueuil": "Vieux-Longueuil",
+    "cote-des-neiges-notre-dame-de-grace": (
+        "CDN, NDG, CDN-NDG, Côte-des-Neiges, Notre-Dame-de-Grâce"
+    ),
+    "mercier-hochelaga-maisonneuve": (
+        "HoMa, Hochelag, Hochelaga, Hochelaga-Maisonneuve, MHM, Mercier-Est, Mercier-Ouest"
+    ),
+    "le-plateau-mont-royal": "Plateau, Le Plateau, Mile End",
+    "riviere-des-prairies-pointe-aux-trembles": (
+        "RDP, PAT, RDP-PAT, Rivière-des-Prairies, Pointe-aux-Trembles"
+    ),
+    "rosemont-la-petite-patrie": "Rosemont, La Petite-Patrie, Petite-Patrie",
+    "villeray-saint-michel-parc-extension": "Villeray, Parc-Extension, Parc-Ex",
+    "ahuntsic-cartierville": "Ahuntsic, Cartierville",
+    "pierrefonds-roxboro": "Pierrefonds, Roxboro",
+    "l-ile-bizard-sainte-genevieve": "L'Île-Bizard, Île-Bizard, Sainte-Geneviève",
+    "le-sud-ouest": (
+        "Sud-Ouest, Saint-Henri, Pointe-Saint-Charles, Petite-Bourgogne, Griffintown, "
+        "Ville-Émard, Côte-Saint-Paul"
+    ),
+    "ville-marie": "Centre-Sud, Vieux-Montréal, Old Montreal",
+}
+
+
+def load_aliases(Territory) -> int:
+    """Give each territory of ``ALIASES`` its other names, where it has none (a curator's own are
+    never replaced). Returns how many territories were given other names."""
+    count = 0
+    for slug, aliases in ALIASES.items():
+        count += Territory.objects.filter(slug=slug, aliases="").update(aliases=aliases)
     return count
 
 

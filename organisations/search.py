@@ -32,9 +32,10 @@ from functools import lru_cache
 import snowballstemmer
 from django.db import connection, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone, translation
 
-from .geocoding import GeocoderError, fold, get_geocoder
+from .lib.text import fold
 from .models import (
     Category,
     Location,
@@ -152,18 +153,20 @@ def municipality_token(territory_id: int) -> str:
 
 # --- Keeping the index in step -------------------------------------------------------------------
 
+# Sent when what the public sees has changed (``public_version_bump``).
+public_version_changed = Signal()
+
 
 def public_version_bump() -> None:
     """Something the public sees changed: every cached public page is now stale (cms/cache.py),
-    and so are the open data packages (made again once this commits)."""
-    from .hsds.package import data_package_refresh_later
-
+    and so are the open data packages (made again once this commits: ``public_version_changed``,
+    which organisations/apps.py connects to the packages' refresh)."""
     updated = PublicVersion.objects.filter(pk=1).update(
         number=F("number") + 1, changed_at=timezone.now()
     )
     if not updated:
         PublicVersion.objects.get_or_create(pk=1, defaults={"number": 1})
-    data_package_refresh_later()
+    public_version_changed.send(sender=PublicVersion)
 
 
 def _card(
@@ -644,32 +647,6 @@ class Point:
     label: str = ""
 
 
-def locate(text: str, known: "Reference | None" = None) -> Point | None:
-    """Where "near ..." means: a municipality, borough or sector by name (its centre, no
-    request), else the address or postal code through the geocoder (cached, no retries: a
-    visitor is waiting). ``None`` when nothing in the metropolitan area is found."""
-    wanted = fold(text)
-    if not wanted:
-        return None
-    known = known or reference()
-    territory = known.territories_by_name.get(wanted)
-    if territory is not None and territory.pk in known.centres:
-        return Point(*known.centres[territory.pk], label=str(territory))
-    geocoder = get_geocoder()
-    if geocoder.offline:
-        return None
-    try:
-        answer = geocoder.lookup(f"{text.strip()}, QC, Canada", f"near|{wanted}", retries=0)
-    except GeocoderError:
-        return None
-    (south, west), (north, east) = geocoder.bounds
-    if not answer.found or not (
-        south <= answer.latitude <= north and west <= answer.longitude <= east
-    ):
-        return None
-    return Point(answer.latitude, answer.longitude, label=text.strip())
-
-
 @dataclass
 class Search:
     """A visitor's search, as read from the query string."""
@@ -687,7 +664,7 @@ class Search:
 
 @dataclass
 class Results:
-    search: Search
+    search: Search  # as answered: a place taken from the words is its territory or point
     ids: list[int]  # every match, in order (bounded by COUNT_LIMIT)
     distances: dict[int, float] = field(default_factory=dict)  # km
     count_is_capped: bool = False

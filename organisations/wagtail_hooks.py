@@ -25,8 +25,6 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
-from imports.spreadsheets import neutralise_formula
-
 from . import views
 from .audit import snapshot_record
 from .compare import TabbedInterfaceInWords
@@ -37,12 +35,14 @@ from .edit_views import (
 )
 from .filters import OrganisationFilterSet
 from .forms import OrganisationForm
-from .geocoding import organisation_geocode_later
+from .hooks import listing_more_buttons
+from .lib.formulas import neutralise_formula
 from .models import AuditSource, Category, GeocodePrecision, Location, Organisation, Territory
 from .panels import PinMapPanel
 from .quality.panels import QualityPanel
 from .search import public_version_bump
 from .selectors import with_editorial_state
+from .services import organisation_geocode_later
 from .tasks import rebuild_search_index
 
 SERVICE_PANELS = [
@@ -260,10 +260,8 @@ class OrganisationIndexView(IndexView):
 
     @cached_property
     def header_more_buttons(self):
-        # The export a partner import reads back, with the listing's filters and search.
-        from imports.admin_views import export_buttons
-
-        return [*super().header_more_buttons, *export_buttons(self.request)]
+        # Other parts' buttons (the export an import reads back): hooks.LISTING_MORE_BUTTONS.
+        return [*super().header_more_buttons, *listing_more_buttons(self.request)]
 
     def preprocess_field_value(self, field, value, export_format):
         # Wagtail's list export escapes nothing; a name such as "=HYPERLINK(...)" must not run
@@ -366,10 +364,13 @@ class TerritoryViewSet(SnippetViewSet):
         "geographic_code",
     ]
     list_filter = ["kind"]
-    search_fields = ["name", "name_en", "slug"]
+    search_fields = ["name", "name_en", "slug", "aliases"]
     list_per_page = 100
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
+        # What people call the place: the public search reads these in the words typed as the
+        # place (saving refreshes the search's reference data, see reindex_after_reference_edit).
+        FieldPanel("aliases"),
         FieldRowPanel([FieldPanel("slug"), FieldPanel("kind"), FieldPanel("parent")]),
         FieldRowPanel([FieldPanel("mrc"), FieldPanel("geographic_code")]),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),

@@ -72,9 +72,10 @@ def test_nothing_that_identifies_the_person_is_stored(client, soup, monkeypatch)
     assert demand("repas")[0].place == "~position"  # near the visitor: never the point
 
     import organisations.search
+    import organisations.search_places
 
     monkeypatch.setattr(
-        organisations.search,
+        organisations.search_places,
         "locate",
         lambda text, known=None: organisations.search.Point(45.5, -73.6),
     )

@@ -1,0 +1,152 @@
+# ruff: noqa: S608 (SQL built from constants; the values are parameters)
+"""The public search's one box, read as a person would: ``answer`` runs the engine
+(``organisations.search``) on what the visitor meant, and says what it did.
+
+A place or a postal code among the words becomes the place or the point searched near
+(``search_places``); a place's organisations come nearest to its middle first; when the words find
+little, a spelling a letter or two away that finds more is searched instead (``search_spelling``);
+when nothing is found, the organisations with most of the words, and the same search in the
+nearest places and the whole region (``search_fallbacks``). ``Answered.understood`` says each of
+these, for the page to say and to undo (``as_typed``).
+
+This module sits above the engine and its three readers: none of them imports it.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field, replace
+
+from django.db import connection
+from django.db.models import Avg
+
+from .models import Location, Territory
+from .search import COUNT_LIMIT, Reference, Results, Search, _terms, reference, run
+from .search_fallbacks import most_words, nearby_places
+from .search_places import PlaceInWords, place_in_words
+from .search_spelling import corrections
+from .selectors import STAND_IN_PRECISIONS
+
+
+@dataclass
+class Understanding:
+    """How ``answer`` read the visitor's words when it did not search them as typed, for the page
+    to say so and offer to undo it; and where else to look when nothing was found."""
+
+    place: PlaceInWords | None = None  # a place or postal code taken out of the words
+    corrected: str = ""  # the words searched instead of those typed (a spelling)
+    left_out: list[str] = field(default_factory=list)  # words no result has with the others
+    nearby: list[tuple[Territory, int]] = field(default_factory=list)  # (place, how many)
+    region: int = 0  # how many the whole region has, when the place asked has none
+
+    @property
+    def reinterpreted(self) -> bool:
+        """The words were not searched as typed: the page offers to search them as typed."""
+        return bool(self.place or self.corrected)
+
+
+@dataclass
+class Answered(Results):
+    """The engine's results, and how the words were read to get them."""
+
+    understood: Understanding = field(default_factory=Understanding)
+
+
+# A search finding fewer than this tries other spellings of its words.
+FEW = 3
+# Words beyond this many are a pasted text, not a request: searched as they are, with no other
+# spellings and no subsets of them tried (each try is a search).
+REREAD_TERMS = 6
+
+
+def answer(search: Search, *, as_typed: bool = False) -> Answered:
+    """``run``, reading the visitor's words as a person would (unless ``as_typed``): a place or a
+    postal code among them becomes the place or the point searched near (``search_places``); when
+    the words find little, a spelling one or two letters away that finds more is searched
+    instead (``search_spelling``). When nothing is found, the organisations matching most of the
+    words, and the same search in the nearest places and the whole region (``search_fallbacks``).
+    ``Answered.understood`` says what was done, for the page."""
+    known = reference()
+    understood = Understanding()
+    if not as_typed and search.text.strip() and search.territory is None and search.near is None:
+        place = place_in_words(search.text, known)
+        if place is not None:
+            understood.place = place
+            search = replace(search, text=place.rest, territory=place.territory, near=place.point)
+    if understood.place is not None and understood.place.outside:
+        results = Results(search=search, ids=[])  # a postal code outside the region
+    else:
+        results = run(search)
+    terms = _terms(search.text)
+    if not as_typed and 0 < len(terms) <= REREAD_TERMS and results.count < FEW:
+        for text in corrections(search.text, known):
+            other = run(replace(search, text=text))
+            if other.count > results.count:
+                understood.corrected, results = text, other
+                break
+    if not results.ids and 1 < len(terms) <= REREAD_TERMS:
+        ids, left_out = most_words(results.search)
+        if ids:
+            results = Results(
+                search=results.search,
+                ids=ids[:COUNT_LIMIT],
+                count_is_capped=len(ids) > COUNT_LIMIT,
+            )
+            understood.left_out = left_out
+    searched = results.search
+    place = understood.place
+    if place is not None and place.territory is not None and len(results.ids) > 1:
+        # « popote roulante Duvernay »: those in Duvernay, the nearest to its middle first.
+        centre = place_centre(place.territory, known)
+        if centre is not None:
+            results.ids = nearest_first(results.ids, centre)
+    if not results.ids and (searched.territory or searched.near) and (searched.category or terms):
+        understood.nearby, understood.region = nearby_places(searched, known)
+    return Answered(
+        **{f: getattr(results, f) for f in Results.__dataclass_fields__}, understood=understood
+    )
+
+
+def place_centre(territory: Territory, known: Reference) -> tuple[float, float] | None:
+    """The middle of a place: its own centre point, else the middle of the directory's own
+    located addresses in it (a district of Laval has no centre of its own in the gazetteer),
+    else the centre of the place it is part of. Read once per public version."""
+
+    def make():
+        if territory.latitude is not None and territory.longitude is not None:
+            return (territory.latitude, territory.longitude)
+        middle = (
+            Location.objects.filter(
+                municipality=territory,
+                address_is_confidential=False,
+                latitude__isnull=False,
+                longitude__isnull=False,
+            )
+            .exclude(geocode_precision__in=STAND_IN_PRECISIONS)
+            .aggregate(latitude=Avg("latitude"), longitude=Avg("longitude"))
+        )
+        if middle["latitude"] is not None:
+            return (middle["latitude"], middle["longitude"])
+        return known.centres.get(territory.pk)
+
+    return known.memo(("place_centre", territory.pk), make)
+
+
+def nearest_first(ids: list[int], centre: tuple[float, float]) -> list[int]:
+    """``ids`` ordered by the distance of each organisation's nearest point to ``centre``, in
+    one query; those with no point keep their order, after the others."""
+    lat0, lon0 = centre
+    k2 = math.cos(math.radians(lat0)) ** 2
+    distance = "MIN((latitude - %s) * (latitude - %s) + (longitude - %s) * (longitude - %s) * %s)"
+    if connection.vendor == "sqlite":
+        among, listed = "document_id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    else:
+        among, listed = "document_id = ANY(%s)", list(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT document_id, {distance} FROM organisations_searchpoint WHERE {among} "
+            "GROUP BY document_id",
+            [lat0, lat0, lon0, lon0, k2, listed],
+        )
+        d2 = dict(cursor.fetchall())
+    rank = {pk: i for i, pk in enumerate(ids)}
+    return sorted(ids, key=lambda pk: (pk not in d2, d2.get(pk, 0.0), rank[pk]))
