@@ -9,6 +9,7 @@ snippets (one record, one workflow) rather than pages.
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -22,6 +23,7 @@ from organisations.models import Category
 from . import search_page
 from .cache import cached_for_anonymous
 from .search_demand import SearchDemand  # noqa: F401  (the model lives with its counting)
+from .search_promotions import OrganisationPromotion, promoted_first  # noqa: F401
 
 
 def alternate_language_urls(page: Page, suffix: str = "") -> dict[str, str]:
@@ -104,12 +106,20 @@ class DirectoryPage(OnePerLanguage, RoutablePageMixin, Page):
     def organisation_route(self, request, slug):
         return cached_for_anonymous(request, lambda: self._organisation_page(request, slug))
 
+    @classmethod
+    def organisation_context(cls, organisation, *, preview: bool = False) -> dict:
+        """What an organisation's page shows; the admin's preview of a record shows the same
+        (organisations.public_site)."""
+        return selectors.organisation_public_context(organisation, preview=preview)
+
     def _organisation_page(self, request, slug):
         organisation = selectors.organisation_for_public_page(slug)
         if organisation is None:
             raise Http404
-        context = selectors.organisation_public_context(organisation)
+        context = self.organisation_context(organisation)
         context["alternates"] = alternate_language_urls(self, suffix=f"{slug}/")
+        # The public's suggestions go to the review (the record's template knows nothing of it).
+        context["suggestion_url"] = reverse("review:suggestion_create", args=[slug])
         return self.render(
             request,
             template="organisations/organisation_detail.html",
@@ -146,6 +156,19 @@ class SearchPage(OnePerLanguage, Page):
         def build():
             context = self.get_context(request, *args, **kwargs)
             context.update(search_page.search_context(request))
+            page_obj = context.get("page_obj")
+            if page_obj is not None and page_obj.number == 1:
+                # Promoted for these words by the 211's team, first on page 1 only.
+                context.update(
+                    promoted_first(
+                        context["rows"],
+                        context["typed"],
+                        (translation.get_language() or "fr")[:2],
+                        search_page.known_for(request),
+                        context["results"].distances,
+                        context["search"].near,
+                    )
+                )
             # The language switcher keeps the search: both languages accept both names.
             query = request.GET.urlencode()
             suffix = f"?{query}" if query else ""

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
 from wagtail.search.utils import MAX_QUERY_STRING_LENGTH
 
-from organisations.geocoding import fold
+from organisations.lib.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +230,10 @@ def prune(today: date | None = None, months: int = KEEP_MONTHS) -> dict[str, int
         days, _ = SearchDemand.objects.filter(date__lt=cutoff).delete()
         QueryDailyHits.objects.filter(date__lt=cutoff).delete()
         _, queries = Query.objects.filter(
-            search_demand__isnull=True, daily_hits__isnull=True, editors_picks__isnull=True
+            search_demand__isnull=True,
+            daily_hits__isnull=True,
+            editors_picks__isnull=True,
+            organisation_promotions__isnull=True,
         ).delete()
     return {"rows": days, "queries": queries.get(Query._meta.label, 0), "cutoff": cutoff}
 

@@ -35,21 +35,13 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.contrib.search_promotions.models import Query
 
 from organisations import search
+from organisations.lib.formulas import neutralise_formula
 from organisations.models import Category
 
-from . import search_demand, search_page
+from . import search_demand, search_page, search_promotions
 from .search_demand import FEW_RESULTS, KEEP_MONTHS, NEAR_ADDRESS, NEAR_POSITION, SearchDemand
 
 PERMISSION = "organisations.view_organisation"  # curators, editors, administrators
-# A spreadsheet opens a text cell that starts so as a formula: an apostrophe keeps it text (the
-# same rule as imports.spreadsheets.neutralise_formula, which cms may not import).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def month_choices(today: date) -> list[tuple[str, str]]:
@@ -207,6 +199,11 @@ class QueryColumn(Column):
             query = urlencode({"language": instance["language"], "next": back})
             url = reverse("search_demand_keyword", args=[instance["query"]])
             context["keyword_url"] = f"{url}?{query}"
+            promote = urlencode({"query": instance["query_string"], "next": back})
+            context["promote_url"] = f"{reverse('organisation_promotions:add')}?{promote}"
+            context["promoted"] = instance.get("promoted", [])
+            listing = urlencode({"q": instance["query_string"]})
+            context["promoted_url"] = f"{reverse('organisation_promotions:index')}?{listing}"
         return context
 
 
@@ -258,6 +255,15 @@ class SearchDemandReportView(ReportView):
     def get_filtered_queryset(self):
         return self.get_queryset()
 
+    def paginate_queryset(self, queryset, page_size):
+        # The organisations promoted for the page's queries: one query for the page.
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        rows = list(rows)
+        promoted = search_promotions.promoted_names([row["query"] for row in rows])
+        for row in rows:
+            row["promoted"] = promoted.get(row["query"], [])
+        return paginator, page, rows, is_paginated
+
     def get_filename(self):
         return f"search-demand-{timezone.localdate().isoformat()}"
 
@@ -290,12 +296,12 @@ class SearchDemandReportView(ReportView):
         ]
         for row in queryset.iterator(chunk_size=2_000):
             yield [
-                _text_cell(_query_text(row)),
+                neutralise_formula(_query_text(row)),
                 _language_name(row),
                 row["searches"],
                 row["last_results"],
-                _text_cell(self.understood.need(row["last_need"])),
-                _text_cell(self.understood.place(row["last_place"])),
+                neutralise_formula(self.understood.need(row["last_need"])),
+                neutralise_formula(self.understood.place(row["last_place"])),
                 row["last_day"],
             ]
 

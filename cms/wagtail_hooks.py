@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
+from wagtail.permissions import register_permission_policy
 
-from . import login_throttling, search_demand_views
+from . import login_throttling, search_demand_views, search_promotions, search_promotions_views
 
 
 @hooks.register("register_admin_urls")
@@ -80,6 +81,28 @@ def search_demand_menu_item():
         icon_name="search",
         order=150,
     )
+
+
+# --- Promoted organisations (cms/search_promotions.py): Reports › Promoted organisations ----------
+
+register_permission_policy(
+    search_promotions.OrganisationPromotion,
+    search_promotions_views.CuratorsPolicy(search_promotions.OrganisationPromotion),
+)
+
+
+@hooks.register("register_admin_viewset")
+def promotion_viewsets():
+    return [search_promotions_views.promotion_viewset, search_promotions_views.organisation_chooser]
+
+
+@hooks.register("register_actions")
+def promotion_actions(registry):
+    # Wagtail's create, edit and delete, which also bump the public version.
+    model = search_promotions.OrganisationPromotion
+    registry.register(model, search_promotions.CreatePromotionAction)
+    registry.register(model, search_promotions.EditPromotionAction)
+    registry.register(model, search_promotions.DeletePromotionAction)
 
 
 @hooks.register("construct_settings_menu")

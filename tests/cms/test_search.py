@@ -17,7 +17,6 @@ from organisations.factories import (
     category,
     territory,
 )
-from organisations.geocoding import organisation_geocode
 from organisations.models import Organisation, SearchDocument, SearchPoint, Service
 from organisations.search import (
     document_text,
@@ -25,6 +24,7 @@ from organisations.search import (
     search_index_rebuild,
     stems,
 )
+from organisations.services import organisation_geocode
 from tests.nominatim import place
 
 pytestmark = pytest.mark.django_db
