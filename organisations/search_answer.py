@@ -67,6 +67,7 @@ def answer(search: Search, *, as_typed: bool = False) -> Answered:
     ``Answered.understood`` says what was done, for the page."""
     known = reference()
     understood = Understanding()
+    typed = search
     if not as_typed and search.text.strip() and search.territory is None and search.near is None:
         place = place_in_words(search.text, known)
         if place is not None:
@@ -76,6 +77,11 @@ def answer(search: Search, *, as_typed: bool = False) -> Answered:
         results = Results(search=search, ids=[])  # a postal code outside the region
     else:
         results = run(search)
+    if understood.place is not None and understood.place.territory and not results.ids:
+        # « Association des locataires Sainte-Rose », not in Sainte-Rose: the name, as typed.
+        as_written = run(typed)
+        if as_written.ids:
+            understood.place, search, results = None, typed, as_written
     terms = _terms(search.text)
     if not as_typed and 0 < len(terms) <= REREAD_TERMS and results.count < FEW:
         for text in corrections(search.text, known):

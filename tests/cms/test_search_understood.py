@@ -192,3 +192,17 @@ def test_in_english_the_page_says_how_it_read_the_words(directory, client):
     page = response.content.decode()
     assert "is read as the place" in page
     assert "as typed" in page
+
+
+def test_a_name_holding_a_place_it_is_not_in_is_found_by_its_name(directory, client):
+    from organisations.factories import LocationFactory, OrganisationFactory, territory
+    from organisations.search import search_document_update
+
+    tenants = OrganisationFactory(name="Association des locataires Sainte-Rose Zéphyr")
+    LocationFactory(organisation=tenants, municipality=territory("verdun"))
+    search_document_update(organisation_id=tenants.pk)
+
+    response = client.get(FR, {"q": "locataires Sainte-Rose Zéphyr"})
+
+    assert response.context["results"].ids == [tenants.pk]
+    assert response.context["understood"].place is None
