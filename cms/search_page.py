@@ -343,12 +343,23 @@ def search_context(request) -> dict:
     if understood.nearby or understood.region:
         # The same search elsewhere: the words as searched (without the place typed in them).
         elsewhere = {"near": "", "radius": ""}
+        limit = engine.COUNT_LIMIT  # a count past it is "more than 1,000"
         context["elsewhere"] = [
-            (territory, count, with_changes(territory=territory.slug, **elsewhere))
+            (
+                territory,
+                min(count, limit),
+                count > limit,
+                with_changes(territory=territory.slug, **elsewhere),
+            )
             for territory, count in understood.nearby
         ]
         if understood.region:
-            context["region"] = (understood.region, with_changes(territory="", **elsewhere))
+            region = understood.region
+            context["region"] = (
+                min(region, limit),
+                region > limit,
+                with_changes(territory="", **elsewhere),
+            )
 
     # Facet counts when the results are all known; past engine.COUNT_LIMIT, the needs and places of
     # the first results are offered without counts, which would only count a sample.

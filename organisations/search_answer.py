@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from django.db import connection
 from django.db.models import Avg
 
+from .lib.text import fold
 from .models import Location, Territory
 from .search import COUNT_LIMIT, Reference, Results, Search, _terms, reference, run
 from .search_fallbacks import most_words, nearby_places
@@ -92,12 +93,21 @@ def answer(search: Search, *, as_typed: bool = False) -> Answered:
     if not results.ids and 1 < len(terms) <= REREAD_TERMS:
         ids, left_out = most_words(results.search)
         if ids:
-            results = Results(
-                search=results.search,
-                ids=ids[:COUNT_LIMIT],
-                count_is_capped=len(ids) > COUNT_LIMIT,
-            )
             understood.left_out = left_out
+            again = None
+            if results.search.near is not None:
+                # Near a point: the words kept, searched again for their distances.
+                dropped = {fold(word) for word in left_out}
+                kept = " ".join(w for w in results.search.text.split() if fold(w) not in dropped)
+                again = run(replace(results.search, text=kept))
+            if again is not None and again.ids:
+                results = again
+            else:
+                results = Results(
+                    search=results.search,
+                    ids=ids[:COUNT_LIMIT],
+                    count_is_capped=len(ids) > COUNT_LIMIT,
+                )
     searched = results.search
     place = understood.place
     if place is not None and place.territory is not None and len(results.ids) > 1:

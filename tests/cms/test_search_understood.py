@@ -173,11 +173,11 @@ def test_a_need_with_a_place_that_has_none_offers_nearer_places_and_the_region(d
     assert not response.context["results"].ids
     elsewhere = response.context["elsewhere"]
     assert elsewhere
-    for territory, count, href in elsewhere:
+    for territory, count, _capped, href in elsewhere:
         assert count > 0
         assert query_of(href)["territoire"] == territory.slug
         assert query_of(href)["categorie"] == need.code
-    count, href = response.context["region"]
+    count, _capped, href = response.context["region"]
     assert count > 0
     assert "territoire" not in query_of(href)
     page = response.content.decode()
