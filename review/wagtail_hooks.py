@@ -144,8 +144,11 @@ def register_admin_urls():
 
 
 class StaffMenuItem(MenuItem):
+    """For the data team (curators, editors, administrators), who keep the records: not for
+    those who only read the directory (the information-and-referral agents)."""
+
     def is_shown(self, request):
-        return request.user.has_perm("organisations.view_organisation")
+        return request.user.has_perm("organisations.change_organisation")
 
 
 def my_queue_url(user) -> str:
@@ -308,7 +311,7 @@ class PagesAwaitingReviewPanel(WorkflowObjectsToModeratePanel):
 
 @hooks.register("construct_homepage_panels")
 def add_review_panel(request, panels):
-    if request.user.has_perm("organisations.view_organisation"):
+    if request.user.has_perm("organisations.change_organisation"):
         panels.append(ReviewPanel(request))
     awaiting = AwaitingApprovalPanel.for_user(request.user)
     if awaiting is not None:
