@@ -238,6 +238,52 @@ def _accepted(callable_, candidates: dict) -> dict:
     return {name: value for name, value in candidates.items() if name in parameters}
 
 
+def _provider(
+    name: str, *, domain: str, scheme: str, api_key: str, user_agent: str, timeout: float
+):
+    """The geopy geocoder of service ``name``, given the options its constructor takes."""
+    cls = get_geocoder_for_service(name)
+    options = _accepted(
+        cls.__init__,
+        {
+            "domain": domain or None,
+            "scheme": scheme,
+            "user_agent": user_agent,
+            "timeout": timeout,
+            "api_key": api_key or None,
+            "apikey": api_key or None,
+            # requests' own silent retries would bypass the throttle: the retries are ours.
+            "adapter_factory": partial(RequestsAdapter, max_retries=0),
+        },
+    )
+    return cls(**{k: v for k, v in options.items() if v is not None})
+
+
+def _search_area(provider, bounds: tuple[tuple[float, float], tuple[float, float]]) -> dict:
+    """The options of ``provider.geocode`` that keep answers in Canada, around ``bounds`` (each
+    provider names them its own way)."""
+    (south, west), (north, east) = bounds
+    return _accepted(
+        provider.geocode,
+        {
+            # Nominatim
+            "country_codes": "ca",
+            "viewbox": [(south, west), (north, east)],
+            "addressdetails": True,
+            # Photon
+            "bbox": [(south, west), (north, east)],
+            "location_bias": ((south + north) / 2, (west + east) / 2),
+            # Pelias
+            "boundary_rect": [(south, west), (north, east)],
+            "countries": ["CA"],
+            # Google
+            "bounds": [(south, west), (north, east)],
+            "region": "ca",
+            "components": {"country": "CA"},
+        },
+    )
+
+
 def cmm_bounds() -> tuple[tuple[float, float], tuple[float, float]]:
     """South-west and north-east corners around every CMM centre point, with ~10 km to spare."""
     points = Territory.objects.filter(latitude__isnull=False).values_list("latitude", "longitude")
@@ -272,21 +318,14 @@ class Geocoder:
         self.provider = None
         if self.name == OFFLINE:
             return
-        cls = get_geocoder_for_service(self.name)
-        options = _accepted(
-            cls.__init__,
-            {
-                "domain": domain or None,
-                "scheme": scheme,
-                "user_agent": user_agent,
-                "timeout": self.timeout,
-                "api_key": api_key or None,
-                "apikey": api_key or None,
-                # requests' own silent retries would bypass the throttle: the retries are ours.
-                "adapter_factory": partial(RequestsAdapter, max_retries=0),
-            },
+        self.provider = _provider(
+            self.name,
+            domain=domain,
+            scheme=scheme,
+            api_key=api_key,
+            user_agent=user_agent,
+            timeout=self.timeout,
         )
-        self.provider = cls(**{k: v for k, v in options.items() if v is not None})
         if self.name == "nominatim" and (domain or PUBLIC_NOMINATIM) == PUBLIC_NOMINATIM:
             # The public server's policy: an absolute maximum of one request per second.
             min_delay = max(min_delay, 1.0)
@@ -298,26 +337,7 @@ class Geocoder:
             max_retries=0,
             swallow_exceptions=False,
         )
-        (south, west), (north, east) = self.bounds
-        self._options = _accepted(
-            self.provider.geocode,
-            {
-                # Nominatim
-                "country_codes": "ca",
-                "viewbox": [(south, west), (north, east)],
-                "addressdetails": True,
-                # Photon
-                "bbox": [(south, west), (north, east)],
-                "location_bias": ((south + north) / 2, (west + east) / 2),
-                # Pelias
-                "boundary_rect": [(south, west), (north, east)],
-                "countries": ["CA"],
-                # Google
-                "bounds": [(south, west), (north, east)],
-                "region": "ca",
-                "components": {"country": "CA"},
-            },
-        )
+        self._options = _search_area(self.provider, self.bounds)
 
     @property
     def offline(self) -> bool:

@@ -273,36 +273,37 @@ def organisation_json_ld(
     if organisation.website:
         data["sameAs"] = [organisation.website]
 
-    addresses, places = [], []
-    for location in locations:
-        if location.is_confidential:
-            continue
-        address = {"@type": "PostalAddress"}
-        street = location.street_address
-        if street and location.unit:
-            street = f"{street}, {location.unit}"
-        if street:
-            address["streetAddress"] = street
-        if location.locality:
-            address["addressLocality"] = location.locality
-        if location.postal_code:
-            address["postalCode"] = location.postal_code
-        address.update({"addressRegion": "QC", "addressCountry": "CA"})
-        addresses.append(address)
-        place = {"@type": "Place", "address": address}
-        if location.name:
-            place["name"] = location.name
-        if location.precise and location.longitude is not None:
-            place["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": round(location.latitude, 6),
-                "longitude": round(location.longitude, 6),
-            }
-        places.append(place)
-    if addresses:
+    places = [_json_ld_place(location) for location in locations if not location.is_confidential]
+    if places:
+        addresses = [place["address"] for place in places]
         data["address"] = addresses[0] if len(addresses) == 1 else addresses
         data["location"] = places[0] if len(places) == 1 else places
     return data
+
+
+def _json_ld_place(location: PublicLocation) -> dict:
+    """A location that is not confidential as a schema.org Place, with its postal address."""
+    address = {"@type": "PostalAddress"}
+    street = location.street_address
+    if street and location.unit:
+        street = f"{street}, {location.unit}"
+    if street:
+        address["streetAddress"] = street
+    if location.locality:
+        address["addressLocality"] = location.locality
+    if location.postal_code:
+        address["postalCode"] = location.postal_code
+    address.update({"addressRegion": "QC", "addressCountry": "CA"})
+    place = {"@type": "Place", "address": address}
+    if location.name:
+        place["name"] = location.name
+    if location.precise and location.longitude is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": round(location.latitude, 6),
+            "longitude": round(location.longitude, 6),
+        }
+    return place
 
 
 def organisations_for_directory_index() -> QuerySet[Organisation]:

@@ -232,34 +232,8 @@ def duplicate_merge(
     """
     _check(user, "change_organisation", "archive_organisation")
     pair = _open_pair(pair)
-    if keep.pk not in (pair.first_id, pair.second_id):
-        raise DuplicateError(_("The record to keep must be one of the pair."))
-    other_id = pair.second_id if keep.pk == pair.first_id else pair.first_id
-    # Both rows locked, in id order (as every merge takes them): no other write slips between
-    # reading their content and archiving.
-    rows = {
-        o.pk: o
-        for o in Organisation.objects.select_for_update()
-        .filter(pk__in=[keep.pk, other_id])
-        .order_by("pk")
-    }
-    keep, other = rows[keep.pk], rows[other_id]
-    if Organisation.Status.CLOSED in (keep.status, other.status):
-        raise DuplicateError(_("One of these records is archived: reopen it first."))
-    if keep.workflow_in_progress:
-        raise DuplicateError(
-            _(
-                "“%(name)s” is already in review: finish that review before merging another "
-                "record into it."
-            )
-            % {"name": keep.name}
-        )
-    if keep.locked and keep.locked_by_id not in (None, getattr(user, "pk", None)):
-        raise DuplicateError(_("“%(name)s” is locked by someone else.") % {"name": keep.name})
-    workflow = keep.get_workflow()
-    if workflow is None:
-        raise DuplicateError(_("No review workflow is set up for organisations."))
-
+    keep, other = _lock_records(pair, keep)
+    workflow = _merge_workflow(keep=keep, other=other, user=user)
     reference = f"duplicate:{pair.pk}"
     names = {"other": other.name, "keep": keep.name}
     snapshot_records(
@@ -287,7 +261,52 @@ def duplicate_merge(
             other.current_workflow_state.cancel(user=user)
     organisation_archive(organisation=other, user=user)
     redirects = _redirect(keep=keep, other=other)
+    _pair_merged(pair, other=other, user=user)
+    _log_merge(
+        pair, keep=keep, other=other, revision=revision, plan=plan, redirects=redirects, user=user
+    )
+    quality_recompute_later(organisation_ids=[keep.pk])
+    return revision
 
+
+def _lock_records(pair: DuplicatePair, keep: Organisation) -> tuple[Organisation, Organisation]:
+    """The record to keep and the other one, read again under a row lock."""
+    if keep.pk not in (pair.first_id, pair.second_id):
+        raise DuplicateError(_("The record to keep must be one of the pair."))
+    other_id = pair.second_id if keep.pk == pair.first_id else pair.first_id
+    # Both rows locked, in id order (as every merge takes them): no other write slips between
+    # reading their content and archiving.
+    rows = {
+        o.pk: o
+        for o in Organisation.objects.select_for_update()
+        .filter(pk__in=[keep.pk, other_id])
+        .order_by("pk")
+    }
+    return rows[keep.pk], rows[other_id]
+
+
+def _merge_workflow(*, keep: Organisation, other: Organisation, user):
+    """The workflow the merged draft goes through, once sure the two records can be merged now:
+    neither archived, ``keep`` neither in review nor locked by someone else."""
+    if Organisation.Status.CLOSED in (keep.status, other.status):
+        raise DuplicateError(_("One of these records is archived: reopen it first."))
+    if keep.workflow_in_progress:
+        raise DuplicateError(
+            _(
+                "“%(name)s” is already in review: finish that review before merging another "
+                "record into it."
+            )
+            % {"name": keep.name}
+        )
+    if keep.locked and keep.locked_by_id not in (None, getattr(user, "pk", None)):
+        raise DuplicateError(_("“%(name)s” is locked by someone else.") % {"name": keep.name})
+    workflow = keep.get_workflow()
+    if workflow is None:
+        raise DuplicateError(_("No review workflow is set up for organisations."))
+    return workflow
+
+
+def _pair_merged(pair: DuplicatePair, *, other: Organisation, user) -> None:
     pair.status = DuplicatePair.Status.MERGED
     pair.decided_by = user
     pair.decided_at = timezone.now()
@@ -296,6 +315,19 @@ def duplicate_merge(
     DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN).filter(
         models.Q(first=other) | models.Q(second=other)
     ).delete()
+
+
+def _log_merge(
+    pair: DuplicatePair,
+    *,
+    keep: Organisation,
+    other: Organisation,
+    revision,
+    plan: MergePlan,
+    redirects: list,
+    user,
+) -> None:
+    """The merge in both records' history."""
     log(
         instance=keep,
         action="repertoire.merge",
@@ -315,5 +347,3 @@ def duplicate_merge(
         user=user,
         data={"pair": pair.pk, "other": keep.pk, "other_name": keep.name},
     )
-    quality_recompute_later(organisation_ids=[keep.pk])
-    return revision
