@@ -285,7 +285,9 @@ def search_context(request) -> dict:
     known = known_for(request)
     results = None
     if not asked.is_empty:
-        results = search_answer.answer(asked, as_typed=_param(request, "as_typed") == "1")
+        results = search_answer.answer(
+            asked, as_typed=_param(request, "as_typed") == "1", known=known
+        )
     # The search as answered: a place typed in the words is now the place chosen in the form.
     search = results.search if results else asked
     understood = results.understood if results else search_answer.Understanding()

@@ -410,10 +410,9 @@ def _fts_term(forms: tuple[str, ...]) -> str:
     return quoted[0] if len(quoted) == 1 else f"({' OR '.join(quoted)})"
 
 
-def _ts_term(forms: tuple[str, ...], weights: str = "") -> str:
+def _ts_term(forms: tuple[str, ...]) -> str:
     """One word of a search in PostgreSQL's ``tsquery``: any of its stems."""
-    marked = [f"{form}:{weights}" if weights else form for form in forms]
-    return marked[0] if len(marked) == 1 else f"({' | '.join(marked)})"
+    return forms[0] if len(forms) == 1 else f"({' | '.join(forms)})"
 
 
 class _Match:
@@ -440,14 +439,17 @@ class _Match:
                 tokens = " ".join(f'"{t}"' for t in self.tokens)
                 parts.append(f"{{tags}} : ({tokens})")
             return "organisations_search_fts MATCH %s", [" AND ".join(parts)]
+        # The names have a vector of their own (migration 0013): a weighted query on the whole
+        # vector ('word:AB') made PostgreSQL fetch each candidate's vector, most of them stored
+        # out of line, to recheck it. The filters first: a row they leave out is read no further.
         conditions, params = [], []
-        if self.terms:
-            weights = "AB" if self.names_only else ""
-            conditions.append("vector @@ to_tsquery('simple', %s)")
-            params.append(" & ".join(_ts_term(t, weights) for t in self.terms))
         if self.tokens:
             conditions.append("tags_vector @@ to_tsquery('simple', %s)")
             params.append(" & ".join(self.tokens))
+        if self.terms:
+            vector = "names_vector" if self.names_only else "vector"
+            conditions.append(f"{vector} @@ to_tsquery('simple', %s)")
+            params.append(" & ".join(_ts_term(t) for t in self.terms))
         return " AND ".join(conditions), params
 
     def ids(self) -> tuple[str, list]:
@@ -478,8 +480,11 @@ class _Match:
             ) found ORDER BY score, pk"""
             arguments = [bonus, *params]
         else:
+            # Name matches are ranked on the names: their vector is in the row, where the whole
+            # one of a thousand matches would be fetched from out of line (TOAST) to be weighed.
+            vector = "names_vector" if self.names_only else "vector"
             sql = f"""SELECT pk FROM (
-                SELECT organisation_id AS pk, -ts_rank(vector, to_tsquery('simple', %s), 1) - %s
+                SELECT organisation_id AS pk, -ts_rank({vector}, to_tsquery('simple', %s), 1) - %s
                     AS score
                 FROM organisations_searchdocument WHERE {where} LIMIT {limit}
             ) found ORDER BY score, pk"""
@@ -527,9 +532,11 @@ def _by_name(tokens: list[str], limit: int) -> list[int]:
     """
     match = _Match([], tokens)
     if not match.sqlite:
+        # In code point order, as SQLite's and as migration 0013 indexes it: the names are
+        # folded, and the database's own collation would only make each comparison slower.
         match_sql, params = match.where()
         sql = f"""SELECT organisation_id FROM organisations_searchdocument WHERE {match_sql}
-            ORDER BY sort_name, organisation_id LIMIT {limit}"""
+            ORDER BY sort_name COLLATE "C", organisation_id LIMIT {limit}"""
     else:
         found = match.first(SORTED_IN_MEMORY + 1)
         if len(found) <= SORTED_IN_MEMORY:

@@ -59,14 +59,14 @@ FEW = 3
 REREAD_TERMS = 6
 
 
-def answer(search: Search, *, as_typed: bool = False) -> Answered:
+def answer(search: Search, *, as_typed: bool = False, known: Reference | None = None) -> Answered:
     """``run``, reading the visitor's words as a person would (unless ``as_typed``): a place or a
     postal code among them becomes the place or the point searched near (``search_places``); when
     the words find little, a spelling one or two letters away that finds more is searched
     instead (``search_spelling``). When nothing is found, the organisations matching most of the
     words, and the same search in the nearest places and the whole region (``search_fallbacks``).
     ``Answered.understood`` says what was done, for the page."""
-    known = reference()
+    known = known or reference()
     understood = Understanding()
     typed = search
     if not as_typed and search.text.strip() and search.territory is None and search.near is None:

@@ -12,7 +12,8 @@ class SearchDocument(models.Model):
     Folded (no case, no accents) and stemmed (Snowball, French and English) text in four weighted
     parts: name, other names, the needs served, the rest. The database's own full-text engine
     indexes it: an FTS5 table kept in step by triggers on SQLite, a generated ``tsvector`` column
-    with a GIN index on PostgreSQL (migrations 0005, 0007, 0012).
+    with a GIN index on PostgreSQL (migrations 0005, 0007, 0011, 0012; 0013 adds a names-only
+    vector and the name order).
     """
 
     organisation = models.OneToOneField(

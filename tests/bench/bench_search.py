@@ -1,12 +1,15 @@
 """Load the public search page through gunicorn at 6,000 and 60,000 organisations: prints the figures.
 
-    .venv/bin/python tests/bench/bench_search.py [--reuse] [--sizes 6000 60000] [--clients 8]
+    .venv/bin/python tests/bench/bench_search.py [--reuse] [--database sqlite postgres]
+        [--sizes 6000 60000] [--clients 8] [--explain [N] [--kinds near need ...]]
 
-For each size, a scratch SQLite database under ``.bench/`` is seeded by the demo generator (in a
-child process: Django is set up once per process; ``--reuse`` keeps a database already there),
-then served by gunicorn on 127.0.0.1 with ``tests/bench/search_settings.py`` (debug off, offline
-geocoder, a bare view at ``/bench/bare/`` behind the same middleware). Eight clients, each one
-connection per request, measure the latency of every request:
+For each database and size, a scratch database is seeded by the demo generator (in a child
+process: Django is set up once per process): SQLite's under ``.bench/``, PostgreSQL's
+``repertoire_bench_<size>`` on the local server (127.0.0.1:5432, user postgres), vacuumed and
+analysed after seeding. ``--reuse`` keeps a database already there, after applying the migrations
+it lacks. Each is served by gunicorn on 127.0.0.1 with ``tests/bench/search_settings.py`` (debug
+off, offline geocoder, a bare view at ``/bench/bare/`` behind the same middleware). Eight
+clients, each one connection per request, measure the latency of every request:
 
 - the bare view, then a mix of varied search URLs (words common, rare and unknown, needs, places,
   proximity, their combinations, later pages; French and English), built from a fixed seed, with
@@ -14,16 +17,23 @@ connection per request, measure the latency of every request:
 - on the largest database, a repeat mix (popular searches asked again and again: a Zipf law over
   the same URLs), with the cache off, then on a new server with the cache on.
 
-Targets (from the issue): the search mix's throughput at least 0.08 of the bare view's (under
-0.04 something is wrong: FAIL, exit 1); p95 at 60,000 organisations at most twice p95 at 6,000
-(printed, PASS or FAIL, either way). A server error (5xx) also fails: the figures would measure
-an error page; its traceback is printed from gunicorn's log (``.bench/search-gunicorn-*.log``).
+Targets (from the issue), on each database: the search mix's throughput at least 0.08 of the bare
+view's (under 0.04 something is wrong: FAIL, exit 1); p95 at 60,000 organisations at most twice
+p95 at 6,000 (printed, PASS or FAIL, either way). With two databases, the ratios of both are
+printed last; each is measured back to back with its own bare view. A server error (5xx) also
+fails: the figures would measure an error page; its traceback is printed from gunicorn's log
+(``.bench/search-gunicorn-*.log``).
 
 Time is bounded whatever the search costs: a phase sends requests for ``--budget`` seconds at
 most (the rest are reported as not sent), a client waits ``--timeout`` seconds at most (the wait
 counts in the latencies), and the repeat mix without the cache is skipped when the search mix
 did not finish. About 2 minutes on 2 cores for a fast search page (1.5 of them seeding 60,000
-organisations; ``--reuse`` keeps the databases of an earlier run), 8 at most for a slow one.
+organisations; ``--reuse`` keeps the databases of an earlier run), 8 at most for a slow one, per
+database. Seeding 60,000 organisations on PostgreSQL takes some 9 minutes.
+
+``--explain`` measures nothing: it loads N searches (default 1) of each kind of the mix through
+the page and prints each query on the search index with its plan: ``EXPLAIN (ANALYZE, BUFFERS)``
+on PostgreSQL, ``EXPLAIN QUERY PLAN`` and a timed run on SQLite. Where a search's time goes.
 """
 
 import argparse
@@ -52,8 +62,9 @@ BENCH_DIR = PROJECT_DIR / ".bench"
 SEED = 211
 HOST = "127.0.0.1"
 RATIO_TARGET, RATIO_BROKEN, P95_GROWTH_TARGET = 0.08, 0.04, 2.0
+ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
-# Words as the demo data has them (organisations/demo.py), by how many of 6,000 organisations
+# Words as the demo data has them (organisations/demo/data.py), by how many of 6,000 organisations
 # they match: "service(s)" every one, "aide" and "famille(s)" a quarter, "soutien" 7 %.
 COMMON_WORDS = (
     "aide",
@@ -240,40 +251,169 @@ def repeat_mix(urls: list[str], count: int, *, seed: object) -> list[str]:
 
 # --- Databases -----------------------------------------------------------------------------------
 
-
-def database_path(organisations: int) -> Path:
-    return BENCH_DIR / f"search-{organisations}.sqlite3"
-
-
-def organisations_in(path: Path) -> int:
-    """Public search documents in a database seeded earlier (0: unusable)."""
-    try:
-        with sqlite3.connect(path) as db:
-            return db.execute("SELECT count(*) FROM organisations_searchdocument").fetchone()[0]
-    except sqlite3.Error:
-        return 0
+# The local PostgreSQL server, user postgres without a password, as the tests reach it.
+POSTGRES_SERVER = f"postgres://postgres@{HOST}:5432"
 
 
-def seed_only(path: Path, organisations: int) -> None:
-    """In a child process: migrate and seed a new database at ``path`` (written aside, then
-    moved into place, so that an interrupted run leaves nothing ``--reuse`` would take)."""
-    scratch = path.with_name(f"{path.name}.partial")
+@dataclass(frozen=True)
+class Database:
+    """The scratch database of one size on one engine: a file under ``.bench/`` for SQLite, a
+    database ``repertoire_bench_<size>`` on the local server for PostgreSQL."""
+
+    engine: str  # "sqlite" or "postgres"
+    organisations: int
+
+    @property
+    def name(self) -> str:
+        if self.engine == "postgres":
+            return f"repertoire_bench_{self.organisations}"
+        return str((BENCH_DIR / f"search-{self.organisations}.sqlite3").relative_to(PROJECT_DIR))
+
+    def url(self, *, scratch: bool = False) -> str:
+        """``DATABASE_URL`` of the database, or of the one it is seeded in before it is moved
+        into place (an interrupted run leaves nothing ``--reuse`` would take)."""
+        if self.engine == "postgres":
+            return f"{POSTGRES_SERVER}/{self.name}{'_partial' if scratch else ''}"
+        return f"sqlite:///{self.path(scratch=scratch)}"
+
+    def path(self, *, scratch: bool = False) -> Path:
+        path = PROJECT_DIR / self.name
+        return path.with_name(f"{path.name}.partial") if scratch else path
+
+    def indexed(self) -> int:
+        """Public search documents in the database seeded earlier (0: absent or unusable)."""
+        sql = "SELECT count(*) FROM organisations_searchdocument"
+        if self.engine == "sqlite":
+            if not self.path().exists():
+                return 0
+            try:
+                with sqlite3.connect(self.path()) as db:
+                    return db.execute(sql).fetchone()[0]
+            except sqlite3.Error:
+                return 0
+        import psycopg
+
+        try:
+            with _postgres(self.name) as db:
+                return db.execute(sql).fetchone()[0]
+        except psycopg.Error:  # no such database, no such table
+            return 0
+
+    def size_mb(self) -> float:
+        if self.engine == "sqlite":
+            return self.path().stat().st_size / 1e6
+        with _postgres(self.name) as db:
+            return db.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e6
+
+    def seed(self) -> None:
+        """Migrate and seed a new database (in a child process: Django is set up once per
+        process), then move it into place; PostgreSQL's is vacuumed and analysed first, as a
+        production database is by autovacuum, so that the planner knows what the tables hold."""
+        if self.engine == "sqlite":
+            scratch = self.path(scratch=True)
+            BENCH_DIR.mkdir(exist_ok=True)
+            for leftover in BENCH_DIR.glob(f"{scratch.name}*"):
+                leftover.unlink()
+        else:
+            with _postgres("postgres") as db:
+                db.execute(f"DROP DATABASE IF EXISTS {self.name}_partial")
+                db.execute(f"CREATE DATABASE {self.name}_partial")
+        seeding = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--seed-only",
+                self.url(scratch=True),
+                str(self.organisations),
+            ],
+            cwd=PROJECT_DIR,
+        )
+        if seeding.returncode:
+            raise SystemExit(
+                f"FAIL: seeding {self.organisations:,} organisations failed (see above)"
+            )
+        if self.engine == "sqlite":
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                self.path().with_name(self.path().name + suffix).unlink(missing_ok=True)
+            os.replace(self.path(scratch=True), self.path())
+            return
+        started = time.perf_counter()
+        with _postgres(f"{self.name}_partial") as db:
+            db.execute("VACUUM ANALYZE")
+        with _postgres("postgres") as db:
+            db.execute(f"DROP DATABASE IF EXISTS {self.name}")
+            db.execute(f"ALTER DATABASE {self.name}_partial RENAME TO {self.name}")
+        print(f"  VACUUM ANALYZE in {time.perf_counter() - started:.1f} s", flush=True)
+
+    def prepare(self, *, reuse: bool) -> None:
+        if reuse:
+            indexed = self.indexed()
+            if indexed:
+                print(f"  reusing {self.name} ({indexed:,} indexed)", flush=True)
+                # Seeded by an earlier version of the code: its new migrations first.
+                subprocess.run(
+                    [sys.executable, __file__, "--migrate-only", self.url()],
+                    cwd=PROJECT_DIR,
+                    check=True,
+                )
+                return
+        self.seed()
+        print(f"  {self.name}: {self.size_mb():.0f} MB", flush=True)
+
+
+def _postgres(name: str):
+    """An autocommit connection to the local server's database ``name`` (CREATE DATABASE and
+    VACUUM run outside a transaction)."""
+    import psycopg
+
+    return psycopg.connect(f"{POSTGRES_SERVER}/{name}", autocommit=True, connect_timeout=5)
+
+
+def _django(url: str, settings: str = "cms.settings.dev") -> None:
+    """Set Django up in this process on the database at ``url``."""
     os.environ.update(
         {
-            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-            "DATABASE_URL": f"sqlite:///{scratch}",
+            "DJANGO_SETTINGS_MODULE": settings,
+            "DATABASE_URL": url,
             "GEOCODER": "offline",
             "LOG_LEVEL": "ERROR",
         }
     )
-    BENCH_DIR.mkdir(exist_ok=True)
-    for leftover in BENCH_DIR.glob(f"{scratch.name}*"):
-        leftover.unlink()
     sys.path.insert(0, str(PROJECT_DIR))
 
     import django
 
     django.setup()
+
+
+def migrate_only(url: str) -> None:
+    """In a child process: apply the migrations the database at ``url`` lacks (a migration that
+    changes the search index empties it, and ``migrate`` fills it again), then, on PostgreSQL,
+    vacuum and analyse it as after seeding."""
+    _django(url)
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        return
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    print(
+        f"  applied {len(plan)} migrations ({', '.join(m.name for m, _ in plan)}) in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+
+
+def seed_only(url: str, organisations: int) -> None:
+    """In a child process: migrate the database at ``url`` and seed it."""
+    _django(url)
     from io import StringIO
 
     from django.core.management import call_command
@@ -288,31 +428,12 @@ def seed_only(path: Path, organisations: int) -> None:
         organisations=organisations, seed=SEED, drafts=0, index=False, stdout=StringIO()
     )
     connection.close()  # the last connection: SQLite folds the WAL into the file
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-    os.replace(scratch, path)
     print(
         f"  seeded {organisations:,} organisations in {time.perf_counter() - started:.1f} s "
         f"(migrate {migrated:.1f} s, inserts {counts['insert_seconds']:.1f} s, "
-        f"search index {counts['search_index_seconds']:.1f} s), "
-        f"{path.stat().st_size / 1e6:.0f} MB",
+        f"search index {counts['search_index_seconds']:.1f} s)",
         flush=True,
     )
-
-
-def prepare_database(organisations: int, *, reuse: bool) -> Path:
-    path = database_path(organisations)
-    if reuse and path.exists():
-        indexed = organisations_in(path)
-        if indexed:
-            print(f"  reusing {path.relative_to(PROJECT_DIR)} ({indexed:,} indexed)", flush=True)
-            return path
-    seeding = subprocess.run(
-        [sys.executable, __file__, "--seed-only", str(path), str(organisations)], cwd=PROJECT_DIR
-    )
-    if seeding.returncode:
-        raise SystemExit(f"FAIL: seeding {organisations:,} organisations failed (see above)")
-    return path
 
 
 # --- The server ----------------------------------------------------------------------------------
@@ -341,7 +462,7 @@ class Server:
 
     def __init__(
         self,
-        database: Path,
+        database: Database,
         *,
         cache_seconds: int,
         workers: int,
@@ -360,7 +481,7 @@ class Server:
             **os.environ,
             "PYTHONPATH": str(PROJECT_DIR),
             "DJANGO_SETTINGS_MODULE": "tests.bench.search_settings",
-            "DATABASE_URL": f"sqlite:///{self.database}",
+            "DATABASE_URL": self.database.url(),
             "PUBLIC_CACHE_SECONDS": str(self.cache_seconds),
             "CACHE_URL": self.cache_url,
             "GEOCODER": "offline",
@@ -585,6 +706,72 @@ def warm(server: Server, paths: list[str], *, budget: float, timeout: float) -> 
             return  # a page slower than the timeout: the measurement will show it
 
 
+# --- The plans -----------------------------------------------------------------------------------
+
+
+def explain_only(url: str, searches: list[tuple[str, str]]) -> None:
+    """In a child process on the database at ``url``: each search of ``searches`` (path, kind)
+    through the page as a visitor asks it (twice first: the process and the database warm), then
+    each of its queries on the search index with its plan and its time: ``EXPLAIN (ANALYZE,
+    BUFFERS)`` on PostgreSQL, ``EXPLAIN QUERY PLAN`` and a timed run on SQLite."""
+    os.environ.update({"PUBLIC_CACHE_SECONDS": "0", "CACHE_URL": ""})
+    _django(url, "tests.bench.search_settings")
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    for path, kind in searches:
+        for _ in range(2):
+            client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            status = client.get(path).status_code
+            page_ms = (time.perf_counter() - started) * 1000
+        on_index = [q["sql"] for q in queries if "organisations_search" in q["sql"]]
+        print(
+            f"\n=== {kind}: {path}\n    {status}, {page_ms:.1f} ms, {len(queries)} queries, "
+            f"{len(on_index)} on the search index",
+            flush=True,
+        )
+        for sql in on_index:
+            print(f"\n  {_shorten(' '.join(sql.split()), 600)}")
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                    plan = [line for (line,) in cursor.fetchall()]
+                else:
+                    cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                    plan = [f"{'  ' * (row[1] > 0)}{row[3]}" for row in cursor.fetchall()]
+                    started = time.perf_counter()
+                    cursor.execute(sql)
+                    rows = len(cursor.fetchall())
+                    took = (time.perf_counter() - started) * 1000
+                    plan.append(f"({rows} rows in {took:.2f} ms)")
+            for line in plan:
+                print(f"    {_shorten(line, 200)}")
+        print(flush=True)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` without the middle of what is too long (lists of a thousand ids)."""
+    return text if len(text) <= limit else f"{text[: limit - 60]} [...] {text[-50:]}"
+
+
+def explain(database: Database, urls: list[tuple[str, str]], *, per_kind: int) -> None:
+    """The plans of ``per_kind`` searches of each kind of the mix on ``database``."""
+    chosen: dict[str, list[str]] = {}
+    for path, kind in urls:
+        if len(chosen.setdefault(kind, [])) < per_kind:
+            chosen[kind].append(path)
+    searches = [(path, kind) for kind, paths in sorted(chosen.items()) for path in paths]
+    subprocess.run(
+        [sys.executable, __file__, "--explain-only", database.url(), repr(searches)],
+        cwd=PROJECT_DIR,
+        check=True,
+    )
+
+
 # --- The run -------------------------------------------------------------------------------------
 
 
@@ -620,6 +807,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[6_000, 60_000])
     parser.add_argument("--reuse", action="store_true", help="keep databases already seeded")
+    parser.add_argument(
+        "--database",
+        nargs="+",
+        choices=list(ENGINES),
+        default=["sqlite"],
+        help="the databases to measure, one after the other (postgres: a scratch database "
+        f"repertoire_bench_<size> on {HOST}:5432, user postgres)",
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--searches", type=int, default=240, help="distinct search URLs")
@@ -642,14 +837,40 @@ def main() -> None:
         "--budget", type=float, default=60.0, help="seconds a phase may send requests"
     )
     parser.add_argument("--timeout", type=float, default=45.0, help="seconds a client waits")
-    parser.add_argument("--seed-only", nargs=2, metavar=("PATH", "N"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--explain",
+        type=int,
+        nargs="?",
+        const=1,
+        metavar="N",
+        help="instead of the load: the plan and time of each query of N searches (default 1) "
+        "of each kind of the mix, on each database and size",
+    )
+    parser.add_argument("--kinds", nargs="+", help="with --explain: only these kinds of search")
+    parser.add_argument("--seed-only", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--explain-only", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--migrate-only", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed_only:
-        seed_only(Path(args.seed_only[0]), int(args.seed_only[1]))
+        seed_only(args.seed_only[0], int(args.seed_only[1]))
+        return
+    if args.migrate_only:
+        migrate_only(args.migrate_only)
+        return
+    if args.explain_only:
+        explain_only(args.explain_only[0], ast.literal_eval(args.explain_only[1]))
         return
 
     sys.path.insert(0, str(PROJECT_DIR))
     BENCH_DIR.mkdir(exist_ok=True)
+    if "postgres" in args.database:
+        import psycopg
+
+        try:
+            _postgres("postgres").close()
+        except psycopg.Error as error:
+            message = f"FAIL: PostgreSQL on {POSTGRES_SERVER} does not answer: {error}"
+            raise SystemExit(message) from None
     run_started = time.perf_counter()
     kinds = dict(search_urls(args.searches, seed=SEED))
     urls = list(kinds)
@@ -659,6 +880,15 @@ def main() -> None:
         for url, _ in search_urls(args.searches // 4, seed=f"{SEED}/warm-up")
         if url not in kinds
     ]
+    if args.explain:
+        mix = [(url, kind) for url, kind in kinds.items() if not args.kinds or kind in args.kinds]
+        for engine in args.database:
+            for organisations in sorted(args.sizes):
+                print(f"\n{organisations:,} organisations, {ENGINES[engine]}", flush=True)
+                database = Database(engine, organisations)
+                database.prepare(reuse=args.reuse)
+                explain(database, mix, per_kind=args.explain)
+        return
     repeats = repeat_mix(urls, args.repeats, seed=SEED)
     largest = max(args.sizes)
     print(
@@ -668,8 +898,10 @@ def main() -> None:
         f"{args.budget:g} s at most, clients wait {args.timeout:g} s at most"
     )
 
-    def server(organisations: int, database: Path, cache_seconds: int) -> Server:
-        log = BENCH_DIR / f"search-gunicorn-{organisations}-cache{cache_seconds}.log"
+    def server(database: Database, cache_seconds: int) -> Server:
+        log = BENCH_DIR / (
+            f"search-gunicorn-{database.engine}-{database.organisations}-cache{cache_seconds}.log"
+        )
         return Server(
             database,
             cache_seconds=cache_seconds,
@@ -682,41 +914,75 @@ def main() -> None:
     limits = {"budget": args.budget, "timeout": args.timeout}
     run = {"clients": args.clients, **limits}
     warm_limits = {"budget": 10.0, "timeout": args.timeout}
-    results: list[SizeResult] = []
-    for organisations in sorted(args.sizes):
-        print(f"\n{organisations:,} organisations", flush=True)
-        database = prepare_database(organisations, reuse=args.reuse)
-        with server(organisations, database, 0) as uncached:
-            warm(uncached, warm_up, **warm_limits)
-            bare = load(uncached.port, "bare view", [BARE] * args.bare_requests, **run)
-            search = load(uncached.port, "search mix, no cache", urls, **run)
-            result = SizeResult(organisations, bare, search)
+    failures, summaries = [], []
+    for engine in args.database:
+        engine_started = time.perf_counter()
+        results: list[SizeResult] = []
+        for organisations in sorted(args.sizes):
+            print(f"\n{organisations:,} organisations, {ENGINES[engine]}", flush=True)
+            database = Database(engine, organisations)
+            database.prepare(reuse=args.reuse)
+            with server(database, 0) as uncached:
+                warm(uncached, warm_up, **warm_limits)
+                bare = load(uncached.port, "bare view", [BARE] * args.bare_requests, **run)
+                search = load(uncached.port, "search mix, no cache", urls, **run)
+                result = SizeResult(organisations, bare, search)
+                if organisations == largest:
+                    if search.complete:
+                        result.repeat_uncached = load(
+                            uncached.port, "repeat mix, no cache", repeats, **run
+                        )
+                    else:
+                        # The workers may still be busy with what the clients gave up on.
+                        result.notes.append(
+                            "repeat mix without the cache skipped: the search mix did not "
+                            "finish within its time budget"
+                        )
+                        print(f"    ({result.notes[-1]})")
+                check_server(uncached, [bare, search, result.repeat_uncached])
             if organisations == largest:
-                if search.complete:
-                    result.repeat_uncached = load(
-                        uncached.port, "repeat mix, no cache", repeats, **run
-                    )
-                else:
-                    # The workers may still be busy with what the clients gave up on.
-                    result.notes.append(
-                        "repeat mix without the cache skipped: the search mix did not finish "
-                        "within its time budget"
-                    )
-                    print(f"    ({result.notes[-1]})")
-            check_server(uncached, [bare, search, result.repeat_uncached])
-        if organisations == largest:
-            with server(organisations, database, args.cache_seconds) as cached:
-                warm(cached, warm_up, **warm_limits)
-                name = f"repeat mix, cache {args.cache_seconds} s"
-                result.repeat_cached = load(cached.port, name, repeats, **run)
-                check_server(cached, [result.repeat_cached])
-        results.append(result)
+                with server(database, args.cache_seconds) as cached:
+                    warm(cached, warm_up, **warm_limits)
+                    name = f"repeat mix, cache {args.cache_seconds} s"
+                    result.repeat_cached = load(cached.port, name, repeats, **run)
+                    check_server(cached, [result.repeat_cached])
+            results.append(result)
+        seconds = time.perf_counter() - engine_started
+        failures += report(results, kinds, engine=engine, seconds=seconds)
+        summaries.append((engine, results))
 
-    report(results, kinds, seconds=time.perf_counter() - run_started)
+    if len(summaries) > 1:
+        print("\nBoth databases (ratios of the same run, back to back)")
+        for engine, results in summaries:
+            ratios = ", ".join(f"{r.ratio:.4f} at {r.organisations:,}" for r in results)
+            growth = p95_growth(results)
+            print(
+                f"  {ENGINES[engine]:<10} search / bare throughput {ratios}"
+                + (f"; p95 growth {growth:.2f}" if growth is not None else "")
+            )
+    print(f"\n{(time.perf_counter() - run_started) / 60:.1f} min in all")
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    if failures:
+        sys.exit(1)
 
 
-def report(results: list[SizeResult], kinds: dict[str, str], *, seconds: float) -> None:
-    print("\nSearch mix by kind of search, no cache (ms; a time-out counts its wait)")
+def p95_growth(results: list[SizeResult]) -> float | None:
+    """p95 of the search mix on the largest directory over p95 on the smallest."""
+    if len(results) < 2:
+        return None
+    small, large = results[0], results[-1]
+    return large.search.p95_ms / small.search.p95_ms if small.search.p95_ms else 0.0
+
+
+def report(
+    results: list[SizeResult], kinds: dict[str, str], *, engine: str, seconds: float
+) -> list[str]:
+    """Print one database's figures; returns what failed."""
+    print(
+        f"\n{ENGINES[engine]}: search mix by kind of search, no cache "
+        "(ms; a time-out counts its wait)"
+    )
     by_size = [result.search.by_kind(kinds) for result in results]
     header = "".join(
         f"  {'n':>3} {f'median {r.organisations:,}':>14} {f'p95 {r.organisations:,}':>11}"
@@ -731,7 +997,7 @@ def report(results: list[SizeResult], kinds: dict[str, str], *, seconds: float) 
         )
         print(f"  {kind:<18} {sum(k == kind for k in kinds.values()):>4}{figures}")
 
-    print(f"\nSummary ({seconds / 60:.1f} min)")
+    print(f"\n{ENGINES[engine]}: summary ({seconds / 60:.1f} min)")
     print(
         f"  {'organisations':>13}  {'run':<24} {'sent':>5} {'req/s':>8} {'median ms':>10} "
         f"{'p95 ms':>9}  {'not 200':>7}"
@@ -747,7 +1013,7 @@ def report(results: list[SizeResult], kinds: dict[str, str], *, seconds: float) 
             print(f"  {result.organisations:>13,}  {note}")
 
     failures = []
-    print("\nTargets")
+    print(f"\n{ENGINES[engine]}: targets")
     for result in results:
         verdict = "PASS" if result.ratio >= RATIO_TARGET else "FAIL"
         print(
@@ -757,15 +1023,18 @@ def report(results: list[SizeResult], kinds: dict[str, str], *, seconds: float) 
         )
         if result.ratio < RATIO_BROKEN:
             failures.append(
-                f"search / bare throughput {result.ratio:.4f} at {result.organisations:,} "
-                f"organisations, under {RATIO_BROKEN}: something is wrong"
+                f"{ENGINES[engine]}: search / bare throughput {result.ratio:.4f} at "
+                f"{result.organisations:,} organisations, under {RATIO_BROKEN}: something is wrong"
             )
         errors = sum(phase.server_errors for phase in result.phases)
         if errors:
-            failures.append(f"{errors} server errors at {result.organisations:,} organisations")
-    if len(results) >= 2:
+            failures.append(
+                f"{ENGINES[engine]}: {errors} server errors at {result.organisations:,} "
+                "organisations"
+            )
+    growth = p95_growth(results)
+    if growth is not None:
         small, large = results[0], results[-1]
-        growth = large.search.p95_ms / small.search.p95_ms if small.search.p95_ms else 0.0
         verdict = "PASS" if growth <= P95_GROWTH_TARGET else "FAIL"
         censored = any(not isinstance(s, int) for s in large.search.statuses)
         print(
@@ -789,10 +1058,7 @@ def report(results: list[SizeResult], kinds: dict[str, str], *, seconds: float) 
             f"{cached.throughput:.1f} req/s, search mix without it "
             f"{last.search.throughput:.1f} req/s (no target)"
         )
-    for failure in failures:
-        print(f"FAIL: {failure}")
-    if failures:
-        sys.exit(1)
+    return failures
 
 
 if __name__ == "__main__":

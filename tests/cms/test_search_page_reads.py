@@ -1,11 +1,22 @@
 """What the search page says to a visitor: distances in honest words when a record is only placed
-at its district's centre, and the results before the form once a search is made."""
+at its district's centre, and the results before the form once a search is made; and what it
+reads to say it: as many queries from a large directory as from a small one."""
 
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from organisations.factories import LocationFactory, OrganisationFactory, PhoneFactory, territory
+from organisations import search as engine
+from organisations.factories import (
+    LocationFactory,
+    OrganisationFactory,
+    PhoneFactory,
+    ServiceFactory,
+    category,
+    territory,
+)
 from organisations.models import GeocodePrecision
 from organisations.search import search_index_rebuild
 
@@ -126,3 +137,81 @@ def test_before_a_search_or_when_a_place_is_not_understood_the_form_is_open(clie
     assert "<details" not in empty and '<form class="search-form"' in empty
     assert '<details class="search-edit" open>' in unknown
     assert unknown.index("Atlantide") < unknown.index("<details")
+
+
+# --- Queries per page, whatever the directory's size ---------------------------------------------
+
+# One search of each kind of tests/bench/bench_search.py's mix.
+KINDS = {
+    "common word": {"q": "repas"},
+    "common word, later page": {"q": "repas", "page": "2"},
+    "two words": {"q": "popote roulante"},
+    "rare word": {"q": "friperie"},
+    "unknown word": {"q": "bstnllrxmr"},
+    "need": {"categorie": "popote-roulante"},
+    "place": {"territoire": "verdun"},
+    "need and place": {"categorie": "popote-roulante", "territoire": "verdun"},
+    "words and need": {"q": "repas", "categorie": "popote-roulante"},
+    "words and place": {"q": "repas", "territoire": "verdun"},
+    "words, need and place": {"q": "repas", "categorie": "popote-roulante", "territoire": "verdun"},
+    "near a point": {"lat": "45.4586", "lon": "-73.5699", "rayon": "5"},
+    "need near a point": {"categorie": "popote-roulante", "lat": "45.4586", "lon": "-73.5699"},
+    "words near a point": {"q": "repas", "lat": "45.4586", "lon": "-73.5699", "rayon": "25"},
+    "near a place by name": {"pres": "Verdun", "categorie": "popote-roulante"},
+}
+
+
+def directory_of(count: int, start: int = 0) -> None:
+    """``count`` more records that every search of ``KINDS`` finds (« friperie » in one of two,
+    and never fewer than three records: fewer makes the page try other spellings), each with a
+    service, a place in Verdun and a phone, like the demo's."""
+    verdun = territory("verdun")
+    for n in range(start, start + count):
+        organisation = OrganisationFactory(
+            name=f"Popote roulante {n:03}",
+            description_fr="Repas chauds livrés." + (" Friperie." if n % 2 == 0 else ""),
+            description_en="",
+        )
+        ServiceFactory(organisation=organisation, categories=[category("popote-roulante")])
+        LocationFactory(
+            organisation=organisation,
+            municipality=verdun,
+            latitude=45.4586 + n * 0.0005,
+            longitude=-73.5699,
+        )
+        PhoneFactory(organisation=organisation)
+    search_index_rebuild()
+
+
+def queries_per_kind(client) -> dict[str, int]:
+    counts = {}
+    for kind, params in KINDS.items():
+        client.get(FR, params)  # Wagtail's site and page caches, the reference data
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(FR, params)
+        assert response.status_code == 200, kind
+        counts[kind] = len(queries)
+    return counts
+
+
+def test_a_search_page_reads_no_more_queries_from_a_large_directory_than_from_a_small_one(
+    client, monkeypatch
+):
+    directory_of(6)
+    small = queries_per_kind(client)
+
+    # The engine's thresholds lowered, so that 60 records cross each of them as 60,000 do: more
+    # matches than are ranked, counted, sorted in memory or listed for "near", a capped count.
+    for name, value in {
+        "CANDIDATES": 25,
+        "COUNT_LIMIT": 25,
+        "FACET_SAMPLE": 10,
+        "SORTED_IN_MEMORY": 10,
+        "RESTRICTED_IN_MEMORY": 10,
+    }.items():
+        monkeypatch.setattr(engine, name, value)
+    directory_of(54, start=6)
+    large = queries_per_kind(client)
+
+    # Past a threshold a search may need a query less (no ranking of thousands), never one more.
+    assert {kind: n for kind, n in large.items() if n > small[kind]} == {}
