@@ -537,7 +537,8 @@ def test_near_a_postal_code_works_offline():
         "H7G 1A1",
     )
     assert search_places.locate("K1A 0B1", known()) is None
-    assert search_places.locate("Grand Montréal", known()) is None  # the region: no place to be near
+    # The region: no place to be near.
+    assert search_places.locate("Grand Montréal", known()) is None
 
 
 # --- On the demo directory -----------------------------------------------------------------------
