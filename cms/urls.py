@@ -7,7 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import login_throttling, views
+from . import login_throttling, portraits_views, views
 
 urlpatterns = [
     # Wagtail's password-reset form, with requests counted per address and per email address.
@@ -52,6 +52,10 @@ urlpatterns += i18n_patterns(
     # The search page's stable paths, served without the page tree's walk (views.search_page).
     path("recherche/", views.search_page, name="search_fr"),
     path("search/", views.search_page, name="search_en"),
+    # The public portraits of needs (issue 19): the same paths in both languages.
+    path("portraits/", portraits_views.portraits_index, name="portraits_index"),
+    path("portraits/<int:year>.csv", portraits_views.open_data, name="portraits_open_data"),
+    path("portraits/<slug:slug>/", portraits_views.portrait, name="portrait"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     # every other app's content types and permissions already created.
     "cms",
     "review",
+    "portraits",  # requests and portraits of needs; its post_migrate makes the Agents group
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,8 @@ GEOCODER_CACHE_DAYS = env_int("GEOCODER_CACHE_DAYS", 365)
 # Seconds an anonymous visitor's search or organisation page is served from the cache (0: never);
 # any publication makes every cached page stale at once (cms/cache.py).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
+# How long the portraits' figures of closed months are kept (portraits/published.py; 0: never).
+PORTRAITS_CACHE_SECONDS = env_int("PORTRAITS_CACHE_SECONDS", 3600)
 
 # --- Maps -------------------------------------------------------------------------------------------
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
