@@ -575,6 +575,24 @@ def _restriction(match: _Match | None) -> tuple[str, list, bool]:
     return f"document_id IN ({sql})", params, False
 
 
+# The squared distance of a point to (%s, %s), on a plane tangent there, in degrees of latitude
+# (parameters: ``_plane_params``): ``_nearest`` and ``nearest_first`` measure alike.
+PLANE_D2 = "(latitude - %s) * (latitude - %s) + (longitude - %s) * (longitude - %s) * %s"
+
+
+def _plane_params(latitude: float, longitude: float) -> list[float]:
+    k = math.cos(math.radians(latitude))
+    return [latitude, latitude, longitude, longitude, k * k]
+
+
+def _id_in(column: str, ids: list[int]) -> tuple[str, object]:
+    """(a condition that ``column`` is one of ``ids``, its one parameter), one parameter
+    whatever the number of ids: a JSON list on SQLite, an array on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))
+    return f"{column} = ANY(%s)", list(ids)
+
+
 def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -> dict[int, float]:
     """{id: km} of the organisations with a place within ``radius_km`` of ``point``, nearest
     first, at most ``limit``. The search box grows through the radii below the one asked for
@@ -585,7 +603,7 @@ def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -
     k = math.cos(math.radians(lat0))
     restriction, restriction_params, repeatable = _restriction(match)
     steps = [r for r in RADII_KM if r < radius_km] if repeatable else []
-    distance = "(latitude - %s) * (latitude - %s) + (longitude - %s) * (longitude - %s) * %s"
+    distance = PLANE_D2
     step, found = None, {}
     while True:
         step = _next_step(step, len(found), [*steps, radius_km], limit)
@@ -593,7 +611,7 @@ def _nearest(point: "Point", radius_km: int, match: _Match | None, limit: int) -
         half_lon = half_lat / max(k, 0.01)
         where = f"""latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s
             {f"AND {restriction}" if restriction else ""}"""
-        params = [lat0, lat0, lon0, lon0, k * k]
+        params = _plane_params(lat0, lon0)
         params += [lat0 - half_lat, lat0 + half_lat, lon0 - half_lon, lon0 + half_lon]
         params += restriction_params
         # The nearest points first, read from the covering (latitude, longitude, document)
@@ -645,6 +663,21 @@ def _within(rows, step_km: float, limit: int) -> dict[int, float]:
             break
         found.setdefault(pk, km)
     return found
+
+
+def nearest_first(ids: list[int], centre: tuple[float, float]) -> list[int]:
+    """``ids`` ordered by the distance of each organisation's nearest point to ``centre``, in
+    one query; those with no point keep their order, after the others."""
+    among, listed = _id_in("document_id", ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT document_id, MIN({PLANE_D2}) FROM organisations_searchpoint WHERE {among} "
+            "GROUP BY document_id",
+            [*_plane_params(*centre), listed],
+        )
+        d2 = dict(cursor.fetchall())
+    rank = {pk: i for i, pk in enumerate(ids)}
+    return sorted(ids, key=lambda pk: (pk not in d2, d2.get(pk, 0.0), rank[pk]))
 
 
 @dataclass(frozen=True)
@@ -710,19 +743,15 @@ def run(search: Search) -> Results:
 def facet_counts(ids: list[int], known: "Reference") -> dict[str, list[tuple]]:
     """How many of the results meet each need family and are in each municipality, the twelve
     largest of each, counted by the database from the facets the index keeps (one query)."""
+    among, listed = _id_in("document.organisation_id", ids)
     if connection.vendor == "sqlite":
-        sql = """SELECT facet.value, count(*) FROM organisations_searchdocument document,
-                json_each(document.facets) facet
-            WHERE document.organisation_id IN (SELECT value FROM json_each(%s))
-            GROUP BY facet.value"""
-        params = [json.dumps(ids)]
+        sql = f"""SELECT facet.value, count(*) FROM organisations_searchdocument document,
+                json_each(document.facets) facet WHERE {among} GROUP BY facet.value"""
     else:
-        sql = """SELECT facet, count(*) FROM organisations_searchdocument document,
-                jsonb_array_elements_text(document.facets) facet
-            WHERE document.organisation_id = ANY(%s) GROUP BY facet"""
-        params = [list(ids)]
+        sql = f"""SELECT facet, count(*) FROM organisations_searchdocument document,
+                jsonb_array_elements_text(document.facets) facet WHERE {among} GROUP BY facet"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [listed])
         counts = cursor.fetchall()
     counts.sort(key=lambda row: (-row[1], row[0]))
     needs = [(known.categories_by_pk.get(int(t[1:])), n) for t, n in counts if t[0] == "n"]

@@ -1,4 +1,3 @@
-# ruff: noqa: S608 (SQL built from constants; the values are parameters)
 """The public search's one box, read as a person would: ``answer`` runs the engine
 (``organisations.search``) on what the visitor meant, and says what it did.
 
@@ -12,20 +11,23 @@ these, for the page to say and to undo (``as_typed``).
 This module sits above the engine and its three readers: none of them imports it.
 """
 
-import json
-import math
 from dataclasses import dataclass, field, replace
 
-from django.db import connection
-from django.db.models import Avg
-
 from .lib.text import fold
-from .models import Location, Territory
-from .search import COUNT_LIMIT, Reference, Results, Search, _terms, reference, run
+from .models import Territory
+from .search import (
+    COUNT_LIMIT,
+    Reference,
+    Results,
+    Search,
+    _terms,
+    nearest_first,
+    reference,
+    run,
+)
 from .search_fallbacks import most_words, nearby_places
-from .search_places import PlaceInWords, place_in_words
+from .search_places import PlaceInWords, place_centre, place_in_words
 from .search_spelling import corrections
-from .selectors import STAND_IN_PRECISIONS
 
 
 @dataclass
@@ -120,49 +122,3 @@ def answer(search: Search, *, as_typed: bool = False, known: Reference | None = 
     return Answered(
         **{f: getattr(results, f) for f in Results.__dataclass_fields__}, understood=understood
     )
-
-
-def place_centre(territory: Territory, known: Reference) -> tuple[float, float] | None:
-    """The middle of a place: its own centre point, else the middle of the directory's own
-    located addresses in it (a district of Laval has no centre of its own in the gazetteer),
-    else the centre of the place it is part of. Read once per public version."""
-
-    def make():
-        if territory.latitude is not None and territory.longitude is not None:
-            return (territory.latitude, territory.longitude)
-        middle = (
-            Location.objects.filter(
-                municipality=territory,
-                address_is_confidential=False,
-                latitude__isnull=False,
-                longitude__isnull=False,
-            )
-            .exclude(geocode_precision__in=STAND_IN_PRECISIONS)
-            .aggregate(latitude=Avg("latitude"), longitude=Avg("longitude"))
-        )
-        if middle["latitude"] is not None:
-            return (middle["latitude"], middle["longitude"])
-        return known.centres.get(territory.pk)
-
-    return known.memo(("place_centre", territory.pk), make)
-
-
-def nearest_first(ids: list[int], centre: tuple[float, float]) -> list[int]:
-    """``ids`` ordered by the distance of each organisation's nearest point to ``centre``, in
-    one query; those with no point keep their order, after the others."""
-    lat0, lon0 = centre
-    k2 = math.cos(math.radians(lat0)) ** 2
-    distance = "MIN((latitude - %s) * (latitude - %s) + (longitude - %s) * (longitude - %s) * %s)"
-    if connection.vendor == "sqlite":
-        among, listed = "document_id IN (SELECT value FROM json_each(%s))", json.dumps(ids)
-    else:
-        among, listed = "document_id = ANY(%s)", list(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT document_id, {distance} FROM organisations_searchpoint WHERE {among} "
-            "GROUP BY document_id",
-            [lat0, lat0, lon0, lon0, k2, listed],
-        )
-        d2 = dict(cursor.fetchall())
-    rank = {pk: i for i, pk in enumerate(ids)}
-    return sorted(ids, key=lambda pk: (pk not in d2, d2.get(pk, 0.0), rank[pk]))

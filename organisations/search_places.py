@@ -35,7 +35,7 @@ the region. An FSA alone counts only with those letters: « A1C » is rather a b
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Avg, Count, Sum
 
 from .geocoding import GeocoderError, get_geocoder
 from .lib.text import fold
@@ -338,28 +338,53 @@ def _directory_centre(written: str, known: Reference) -> Point | None:
     return Point(latitude / count, longitude / count, label=written)
 
 
-def _places_in(fsa: str) -> dict[str, tuple[int, float, float]]:
-    """{postal code: (how many places, sum of latitudes, sum of longitudes)} of the directory's
-    geocoded public places in the FSA: not a confidential address (its point is for internal use),
-    not a point standing in for a municipality. One query, a range on the postal code's index
-    (codes are stored as Canada Post writes them, « H7G 1A1 »)."""
-    rows = (
+def _located_public_places(**where):
+    """The directory's geocoded public places matching ``where``: not a confidential address
+    (its point is for internal use), not a point standing in for a municipality."""
+    return (
         Location.objects.filter(
-            postal_code__gte=f"{fsa} 0A0",
-            postal_code__lte=f"{fsa} 9Z9",
             address_is_confidential=False,
             latitude__isnull=False,
+            longitude__isnull=False,
             # Organisation.objects.public() as a join: with a list of public organisations
             # (IN), SQLite reads every one of them rather than the postal code's index.
             organisation__live=True,
+            **where,
         )
         .exclude(organisation__status=Organisation.Status.CLOSED)
         .exclude(geocode_precision__in=STAND_IN_PRECISIONS)
+    )
+
+
+def _places_in(fsa: str) -> dict[str, tuple[int, float, float]]:
+    """{postal code: (how many places, sum of latitudes, sum of longitudes)} of the directory's
+    located public places in the FSA (``_located_public_places``). One query, a range on the
+    postal code's index (codes are stored as Canada Post writes them, « H7G 1A1 »)."""
+    rows = (
+        _located_public_places(postal_code__gte=f"{fsa} 0A0", postal_code__lte=f"{fsa} 9Z9")
         .order_by()
         .values_list("postal_code")
         .annotate(Count("pk"), Sum("latitude"), Sum("longitude"))
     )
     return {code: (count, lat, lon) for code, count, lat, lon in rows}
+
+
+def place_centre(territory: Territory, known: Reference) -> tuple[float, float] | None:
+    """The middle of a place: its own centre point, else the middle of the directory's located
+    public places in it (``_located_public_places``: a district of Laval has no centre of its
+    own in the gazetteer), else the centre of the place it is part of. Once per public version."""
+
+    def make():
+        if territory.latitude is not None and territory.longitude is not None:
+            return (territory.latitude, territory.longitude)
+        middle = _located_public_places(municipality=territory).aggregate(
+            latitude=Avg("latitude"), longitude=Avg("longitude")
+        )
+        if middle["latitude"] is not None:
+            return (middle["latitude"], middle["longitude"])
+        return known.centres.get(territory.pk)
+
+    return known.memo(("place_centre", territory.pk), make)
 
 
 # --- Both ----------------------------------------------------------------------------------------
