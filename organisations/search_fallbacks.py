@@ -25,7 +25,7 @@ from itertools import combinations
 
 from django.db import connection, transaction
 
-from .geocoding import fold
+from .lib.text import fold
 from .models import Territory
 from .search import (
     CANDIDATES,
