@@ -36,6 +36,7 @@ from wagtail.contrib.search_promotions.models import Query
 
 from organisations import search
 from organisations.lib.formulas import neutralise_formula
+from organisations.lib.spreadsheets import write_xlsx
 from organisations.models import Category
 
 from . import search_demand, search_page, search_promotions
@@ -306,13 +307,7 @@ class SearchDemandReportView(ReportView):
             ]
 
     def write_xlsx(self, queryset, output):
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Search demand"))
-        for row in self.demand_sheet(queryset):
-            sheet.append(row)
-        workbook.save(output)
+        write_xlsx([(_("Search demand"), self.demand_sheet(queryset))], output)
 
     def stream_csv(self, queryset):
         writer = csv.writer(Echo())

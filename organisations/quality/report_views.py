@@ -27,6 +27,7 @@ from wagtail.admin.views.mixins import Echo
 from wagtail.admin.views.reports import ReportView
 
 from ..lib.formulas import neutralise_formula
+from ..lib.spreadsheets import write_xlsx
 from ..models import Organisation, Severity, Territory
 from ..selectors import territory_sectors
 from . import selectors
@@ -261,13 +262,7 @@ class QualityReportView(ReportView):
                 yield [neutralise_formula(value) for value in row]
 
     def write_xlsx(self, queryset, output):
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Worklist"))
-        for row in self.worklist_rows(queryset):
-            sheet.append(row)
-        workbook.save(output)
+        write_xlsx([(_("Worklist"), self.worklist_rows(queryset))], output)
 
     def stream_csv(self, queryset):
         writer = csv.writer(Echo())
